@@ -1,0 +1,63 @@
+# Duban: `make run` serves the demo park, `make test` proves it works.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 2
+export FLASK_APP := tracker
+
+# Debian packages: WeasyPrint's libraries and CJK fonts to run; a browser, poppler and
+# PostgreSQL to test.
+RUN_DEBS := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+TEST_DEBS := poppler-utils chromium postgresql
+
+.PHONY: run test setup test-setup debs test-debs assets lint bench clean
+
+run: setup
+	$(VENV)/bin/flask db upgrade
+	@if [ "$$($(VENV)/bin/flask demo-needed)" = "yes" ]; then $(VENV)/bin/flask demo; fi
+	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+
+test: setup test-setup
+	$(VENV)/bin/ruff check .
+	bash scripts/run-tests.sh
+
+setup: debs $(VENV)/.installed assets
+
+debs:
+	@bash scripts/apt-ensure.sh $(RUN_DEBS)
+
+test-debs:
+	@bash scripts/apt-ensure.sh $(TEST_DEBS)
+
+test-setup: test-debs $(VENV)/.test-installed
+
+$(VENV)/bin/python:
+	python3 -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml $(VENV)/.installed
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	touch $@
+
+assets: static/vendor/htmx.min.js
+
+static/vendor/htmx.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+	touch $@
+
+lint: $(VENV)/.test-installed
+	$(VENV)/bin/ruff check .
+
+bench: setup test-setup
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor

@@ -1,0 +1,82 @@
+"""Duban (督办): supervision of an industrial park's key projects."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from tracker import config
+from tracker.extensions import csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """The application factory: configuration, extensions, blueprints, commands."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("INSTANCE_PATH", str(ROOT / "instance")),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(config.from_environment(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from tracker import models  # noqa: F401  (the whole schema, for Alembic)
+    from tracker.admin.routes import bp as admin_bp
+    from tracker.audit.routes import bp as audit_bp
+    from tracker.auth.routes import bp as auth_bp
+    from tracker.briefs.routes import bp as briefs_bp
+    from tracker.dashboard.routes import bp as dashboard_bp
+    from tracker.issues.routes import bp as issues_bp
+    from tracker.projects.routes import bp as projects_bp
+    from tracker.reports.routes import bp as reports_bp
+    from tracker.workbook.routes import bp as workbook_bp
+
+    for bp in (
+        auth_bp,
+        dashboard_bp,
+        projects_bp,
+        reports_bp,
+        issues_bp,
+        briefs_bp,
+        workbook_bp,
+        admin_bp,
+        audit_bp,
+    ):
+        app.register_blueprint(bp)
+
+    from tracker import web
+
+    web.init_app(app)
+
+    from tracker.cli import register
+
+    register(app)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ANN001
+    """SQLite as a multi-user database: WAL, enforced foreign keys, a busy timeout."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

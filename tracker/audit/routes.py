@@ -1,0 +1,5 @@
+"""Routes of the audit domain."""
+
+from flask import Blueprint
+
+bp = Blueprint("audit", __name__)

@@ -1,0 +1,83 @@
+"""Sign-in, sign-out and one's own password (/login, /logout, /account)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from tracker.audit.service import record
+from tracker.auth.forms import LoginForm, PasswordForm
+from tracker.auth.service import ThrottledError, authenticate
+from tracker.extensions import db
+
+bp = Blueprint("auth", __name__)
+
+FAILED = "账号或密码不正确。"
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("dashboard.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(url_for("dashboard.index"))
+    form = LoginForm()
+    error = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = authenticate(form.login.data, form.password.data, request.remote_addr)
+        except ThrottledError as exc:
+            error = f"登录失败次数过多，请 {exc.seconds} 秒后再试。"
+            status = 429
+        else:
+            if user is None:
+                error = FAILED
+                status = 401
+            else:
+                session.permanent = True
+                login_user(user)
+                return redirect(_safe_next(request.args.get("next")))
+    elif request.method == "POST":
+        status = 400 if form.csrf_token.errors else 422
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash("您已退出登录。", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = PasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        forced = current_user.must_change_password
+        if not forced and not current_user.check_password(form.current.data or ""):
+            form.current.errors.append("当前密码不正确")
+            status = 422
+        else:
+            current_user.set_password(form.new.data)
+            current_user.must_change_password = False
+            record(
+                user_id=current_user.id,
+                action="password",
+                table="users",
+                record_id=current_user.id,
+                label=current_user.login,
+                note="修改本人密码",
+            )
+            db.session.commit()
+            flash("密码已更新。", "success")
+            return redirect(url_for("dashboard.index"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/account.html", form=form), status

@@ -1,0 +1,70 @@
+"""Monthly supervision briefs (督办简报) and unlocks of published months."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.auth.models import User, str_enum
+from tracker.extensions import db
+from tracker.timeutil import utcnow
+
+
+class BriefState(StrEnum):
+    DRAFT = "草稿"
+    PUBLISHED = "已发布"
+
+
+class Brief(db.Model):
+    """One revision of a month's brief; a published revision is frozen (snapshot + PDF)."""
+
+    __tablename__ = "briefs"
+    __table_args__ = (
+        UniqueConstraint("year", "month", "revision"),
+        CheckConstraint("month BETWEEN 1 AND 12", name="month_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    month: Mapped[int]
+    revision: Mapped[int] = mapped_column(default=1)
+    number: Mapped[int | None]  # 第N期, set when first published
+    state: Mapped[BriefState] = mapped_column(
+        str_enum(BriefState, "brief_state"), default=BriefState.DRAFT
+    )
+    next_steps: Mapped[str] = mapped_column(Text, default="")
+    send_to: Mapped[str] = mapped_column(Text, default="")
+    copy_to: Mapped[str] = mapped_column(Text, default="")
+    correction_reason: Mapped[str] = mapped_column(Text, default="")
+    snapshot: Mapped[dict | None] = mapped_column(JSON)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    published_at: Mapped[datetime | None]
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    published_by: Mapped[User | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class PeriodUnlock(db.Model):
+    """A supervisor's unlock of a published month's figures, with a reason."""
+
+    __tablename__ = "period_unlocks"
+    __table_args__ = (CheckConstraint("month BETWEEN 1 AND 12", name="month_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    month: Mapped[int]
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    relocked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()

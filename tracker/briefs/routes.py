@@ -1,0 +1,5 @@
+"""Routes of the briefs domain."""
+
+from flask import Blueprint
+
+bp = Blueprint("briefs", __name__)

@@ -1,0 +1,108 @@
+"""Command line of DESIGN.md section 6. Refusals go to stderr with exit 1; wrong usage exits 2."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from tracker.extensions import db
+
+
+def fail(message: str) -> None:
+    """Print a refusal on stderr and exit 1."""
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+def read_password() -> str:
+    """Twice at a terminal; one line from stdin otherwise (scripts)."""
+    if sys.stdin.isatty():
+        return click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Load a realistic demo park (only once) and print its logins."""
+    from tracker.demo import load_demo
+    from tracker.web import park_today
+
+    loaded, logins = load_demo(park_today())
+    click.echo("已载入演示园区。" if loaded else "演示园区已存在，未重复载入。")
+    click.echo("演示账号（账号 / 角色 / 密码）：")
+    for login, role, password in logins:
+        click.echo(f"  {login:10} {role:11} {password}")
+
+
+@click.command("demo-needed")
+@with_appcontext
+def demo_needed_command() -> None:
+    """Print "yes" when the database holds no project and no user (make run loads the demo)."""
+    from sqlalchemy import select
+
+    from tracker.auth.models import User
+    from tracker.projects.models import Project
+
+    empty = db.session.scalar(select(Project.id)) is None and db.session.scalar(select(User.id)) is None
+    click.echo("yes" if empty else "no")
+
+
+@click.group("user")
+def user_group() -> None:
+    """Manage users."""
+
+
+@user_group.command("create")
+@click.argument("login")
+@click.option("--role", required=True, type=click.Choice(["admin", "supervisor", "member", "viewer"]))
+@click.option("--unit", default=None, help="责任单位名称（须已存在）")
+@click.option("--name", default=None, help="显示姓名（默认与账号相同）")
+@with_appcontext
+def user_create(login: str, role: str, unit: str | None, name: str | None) -> None:
+    """Create a user; asks for the password twice (one line from stdin when piped)."""
+    from tracker.audit.service import record
+    from tracker.auth.service import create_user
+
+    password = read_password()
+    try:
+        user = create_user(login, role, password, name=name, unit_name=unit)
+        db.session.flush()
+        record(user_id=None, action="create", table="users", record_id=user.id,
+               label=user.login, note=f"命令行创建用户，角色 {role}")
+        db.session.commit()
+    except ValueError as exc:
+        db.session.rollback()
+        fail(str(exc))
+    click.echo(f"已创建用户 {login}（{role}）。")
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(file: str) -> None:
+    """Write a consistent copy of the live SQLite database (online backup API)."""
+    import sqlite3
+
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite":
+        fail("当前数据库为 PostgreSQL，请使用 pg_dump 备份，例如：pg_dump -Fc DBNAME > duban.dump")
+    source = sqlite3.connect(url.database)
+    try:
+        target = sqlite3.connect(file)
+        with target:
+            source.backup(target)
+        target.close()
+    except sqlite3.Error as exc:
+        fail(f"备份失败：{exc}")
+    finally:
+        source.close()
+    click.echo(f"已备份到 {file}")
+
+
+def register(app: Flask) -> None:
+    for command in (demo_command, demo_needed_command, user_group, backup_command):
+        app.cli.add_command(command)

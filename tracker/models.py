@@ -1,0 +1,56 @@
+"""Every model, imported once so that Alembic and the app see the whole schema."""
+
+from tracker.admin.models import Setting
+from tracker.audit.models import AuditEntry
+from tracker.auth.models import LoginThrottle, Role, Unit, User
+from tracker.briefs.models import Brief, BriefState, PeriodUnlock
+from tracker.issues.models import (
+    Category,
+    EventKind,
+    Issue,
+    IssueEvent,
+    IssueState,
+    SupervisionLevel,
+)
+from tracker.projects.models import (
+    KEY_LEVELS,
+    AnnualPlan,
+    Bond,
+    BondSpending,
+    Level,
+    Project,
+    Stage,
+    project_liaisons,
+)
+from tracker.reports.models import COUNTED_STATES, MonthlyReport, ReportState
+from tracker.workbook.models import ImportBatch
+
+__all__ = [
+    "KEY_LEVELS",
+    "COUNTED_STATES",
+    "AnnualPlan",
+    "AuditEntry",
+    "Bond",
+    "BondSpending",
+    "Brief",
+    "BriefState",
+    "Category",
+    "EventKind",
+    "ImportBatch",
+    "Issue",
+    "IssueEvent",
+    "IssueState",
+    "Level",
+    "LoginThrottle",
+    "MonthlyReport",
+    "PeriodUnlock",
+    "Project",
+    "ReportState",
+    "Role",
+    "Setting",
+    "Stage",
+    "SupervisionLevel",
+    "Unit",
+    "User",
+    "project_liaisons",
+]

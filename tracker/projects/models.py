@@ -1,0 +1,160 @@
+"""Key projects (重点项目), their annual plans and special bonds (政府专项债)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Numeric, String, Table, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.auth.models import Unit, User, str_enum
+from tracker.extensions import db
+from tracker.timeutil import utcnow
+
+Money = Numeric(14, 2, asdecimal=True)
+
+
+class Level(StrEnum):
+    """项目级别, in the order the park lists them."""
+
+    PROVINCIAL = "省重点"
+    MUNICIPAL = "市重点"
+    DISTRICT = "区重点"
+
+    @property
+    def order(self) -> int:
+        return list(Level).index(self)
+
+
+KEY_LEVELS = (Level.PROVINCIAL, Level.MUNICIPAL)
+
+
+class Stage(StrEnum):
+    """建设阶段."""
+
+    PREPARATION = "前期"
+    CONSTRUCTION = "在建"
+    COMPLETED = "竣工"
+    OPERATING = "投产"
+
+
+SUGGESTED_INDUSTRIES = ("金属智造", "新材料", "机械装备", "绿色能源", "储能", "其他")
+
+project_liaisons = Table(
+    "project_liaisons",
+    db.metadata,
+    Column("project_id", ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Project(db.Model):
+    """A supervised project; archived ones keep their history and past figures."""
+
+    __tablename__ = "projects"
+    __table_args__ = (
+        CheckConstraint("total_investment >= 0", name="total_investment_nonneg"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[Level] = mapped_column(str_enum(Level, "level"))
+    industry: Mapped[str] = mapped_column(String(40), default="")
+    stage: Mapped[Stage] = mapped_column(str_enum(Stage, "stage"))
+    owner_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    responsible_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    leader_in_charge: Mapped[str] = mapped_column(String(64), default="")
+    total_investment: Mapped[Decimal | None] = mapped_column(Money)
+    start_year: Mapped[int | None]
+    planned_completion_year: Mapped[int | None]
+    archived_on: Mapped[date | None]
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+
+    owner_unit: Mapped[Unit | None] = relationship(foreign_keys=[owner_unit_id])
+    responsible_unit: Mapped[Unit | None] = relationship(foreign_keys=[responsible_unit_id])
+    lead: Mapped[User | None] = relationship(foreign_keys=[lead_id])
+    liaisons: Mapped[list[User]] = relationship(secondary=project_liaisons)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_key(self) -> bool:
+        return self.level in KEY_LEVELS
+
+    def in_key_group(self, year: int) -> bool:
+        """省重点/市重点, active or archived in ``year`` or later (DESIGN.md section 3)."""
+        return self.is_key and (self.archived_on is None or self.archived_on.year >= year)
+
+    def __repr__(self) -> str:
+        return f"<Project {self.code}>"
+
+
+class AnnualPlan(db.Model):
+    """年度计划投资: one figure per project and year."""
+
+    __tablename__ = "annual_plans"
+    __table_args__ = (
+        UniqueConstraint("project_id", "year"),
+        CheckConstraint("amount >= 0", name="amount_nonneg"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    year: Mapped[int]
+    amount: Mapped[Decimal] = mapped_column(Money)
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+
+    project: Mapped[Project] = relationship()
+
+
+class Bond(db.Model):
+    """政府专项债 granted to a project for a year."""
+
+    __tablename__ = "bonds"
+    __table_args__ = (
+        UniqueConstraint("project_id", "year"),
+        CheckConstraint("amount >= 0", name="amount_nonneg"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    year: Mapped[int]
+    amount: Mapped[Decimal] = mapped_column(Money)
+    expected_on: Mapped[date | None]
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+
+    project: Mapped[Project] = relationship()
+    spendings: Mapped[list[BondSpending]] = relationship(
+        back_populates="bond", order_by="BondSpending.month"
+    )
+
+
+class BondSpending(db.Model):
+    """A month's spending of a bond (当月支出)."""
+
+    __tablename__ = "bond_spendings"
+    __table_args__ = (
+        UniqueConstraint("bond_id", "month"),
+        CheckConstraint("month BETWEEN 1 AND 12", name="month_range"),
+        CheckConstraint("amount >= 0", name="amount_nonneg"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bond_id: Mapped[int] = mapped_column(ForeignKey("bonds.id"), index=True)
+    month: Mapped[int]
+    amount: Mapped[Decimal] = mapped_column(Money)
+    version: Mapped[int] = mapped_column(default=1)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+
+    bond: Mapped[Bond] = relationship(back_populates="spendings")
+    updated_by: Mapped[User | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}

@@ -1,0 +1,5 @@
+"""Routes of the projects domain."""
+
+from flask import Blueprint
+
+bp = Blueprint("projects", __name__)

@@ -1,0 +1,139 @@
+"""Request-wide wiring: user loading, template helpers, security headers, error pages."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask import Flask, Response, abort, current_app, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from tracker import progress
+from tracker.extensions import db, login_manager
+from tracker.timeutil import local, today
+
+PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def park_today() -> date:
+    """Today in the park's time zone (``TIMEZONE``)."""
+    return today(current_app.config["TIMEZONE"])
+
+
+def default_period() -> tuple[int, int]:
+    """The last completed month."""
+    return progress.last_completed_month(park_today())
+
+
+def parse_period(text: str | None) -> tuple[int, int]:
+    """``YYYY-MM`` → (year, month); a malformed or future period answers 400."""
+    if text is None or text == "":
+        return default_period()
+    match = PERIOD_RE.match(text)
+    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
+        abort(400, description=f"期间“{text}”格式不正确，应为 YYYY-MM，例如 2026-07。")
+    year, month = int(match.group(1)), int(match.group(2))
+    now = park_today()
+    if (year, month) > (now.year, now.month):
+        abort(400, description=f"期间 {text} 尚未到来，不能查看或填报未来月份。")
+    return year, month
+
+
+def is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+)
+
+
+def init_app(app: Flask) -> None:
+    @login_manager.user_loader
+    def load_user(user_id: str):  # noqa: ANN202
+        from tracker.auth.models import User
+
+        return db.session.get(User, int(user_id))
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录。"
+    login_manager.login_message_category = "info"
+
+    app.jinja_env.filters.update(
+        wan=progress.fmt_wan,
+        wan_sep=lambda v: progress.fmt_wan(v, thousands=True),
+        yi=progress.fmt_yi,
+        pct=progress.fmt_pct,
+        points=progress.fmt_points,
+        deviation_short=progress.deviation_short,
+        date_cn=progress.fmt_date_cn,
+        local_time=lambda ts: local(ts, app.config["TIMEZONE"]).strftime("%Y-%m-%d %H:%M")
+        if ts
+        else "",
+    )
+
+    @app.context_processor
+    def inject() -> dict:
+        from tracker.admin.service import park_settings
+
+        return {"park": park_settings(), "today": park_today(), "endpoints": app.view_functions}
+
+    @app.before_request
+    def force_password_change():  # noqa: ANN202
+        if (
+            current_user.is_authenticated
+            and current_user.must_change_password
+            and request.endpoint not in ("auth.account", "auth.logout", "static")
+        ):
+            from flask import flash, redirect, url_for
+
+            flash("管理员已重置您的密码，请先设置新密码。", "warning")
+            return redirect(url_for("auth.account"))
+        return None
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.headers.get("HX-Request"):
+            response.headers["Vary"] = "HX-Request"
+        return response
+
+    def error_page(code: int, title: str, message: str) -> tuple[str, int]:
+        template = "errors/_fragment.html" if is_htmx() else "errors/page.html"
+        return render_template(template, code=code, title=title, message=message), code
+
+    @app.errorhandler(400)
+    def bad_request(e):  # noqa: ANN001, ANN202
+        return error_page(400, "请求有误", e.description or "请求参数不正确。")
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):  # noqa: ANN001, ANN202
+        return error_page(400, "页面已过期", "表单已失效（缺少或错误的安全令牌），请刷新页面后重试。")
+
+    @app.errorhandler(403)
+    def forbidden(e):  # noqa: ANN001, ANN202
+        return error_page(403, "无权操作", "您没有执行此操作的权限。")
+
+    @app.errorhandler(404)
+    def not_found(e):  # noqa: ANN001, ANN202
+        return error_page(404, "未找到", e.description if e.description and "URL" not in e.description else "您要找的页面不存在。")
+
+    @app.errorhandler(405)
+    def not_allowed(e):  # noqa: ANN001, ANN202
+        return error_page(405, "方法不允许", "此地址不接受该请求方式。")
+
+    @app.errorhandler(413)
+    def too_large(e):  # noqa: ANN001, ANN202
+        mb = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return error_page(413, "文件过大", f"上传的文件超过 {mb} MB 上限。")
+
+    @app.errorhandler(500)
+    def server_error(e):  # noqa: ANN001, ANN202
+        db.session.rollback()
+        return error_page(500, "服务器出错", "操作未完成，数据未做任何修改。请稍后重试或联系管理员。")
