@@ -211,3 +211,33 @@ def make_project(app, make_unit):
         return project
 
     return make
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as q: ...`` then ``q.count``: SQL statements run inside."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    class Counter:
+        count = 0
+        statements: list
+
+    @contextmanager
+    def counting():
+        counter = Counter()
+        counter.statements = []
+
+        def before(conn, cursor, statement, *args):  # noqa: ANN001, ANN002
+            if not statement.lstrip().upper().startswith(("PRAGMA", "SAVEPOINT", "RELEASE")):
+                counter.count += 1
+                counter.statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting
