@@ -6,6 +6,7 @@ role, and helpers that build a park in one call (``make_project(code=..., plan=.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import sqlite3
@@ -15,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
@@ -82,10 +84,23 @@ def database_url(database_template: str, tmp_path: Path) -> str:
 
 
 class CSRFClient(FlaskClient):
-    """A test client that sends the page's CSRF token with every POST, like a browser.
+    """A test client that behaves like a browser talking to a server.
 
-    ``csrf=False`` sends none (to check refusal).
+    Every POST carries the page's CSRF token (``csrf=False`` sends none). Every
+    request runs in a fresh context, so it gets its own app context, ``g`` and
+    database session, as in production, instead of sharing the test's. The test's
+    session is committed before (the request sees the test's data) and expired
+    after (the test sees the request's writes).
     """
+
+    def open(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        if not has_app_context():  # already inside a request's fresh context (redirects)
+            return self._open(*args, **kwargs)
+        db.session.commit()
+        try:
+            return contextvars.Context().run(self._open, *args, **kwargs)
+        finally:
+            db.session.expire_all()
 
     def csrf_token(self) -> str:
         html = self.get("/login", follow_redirects=True).get_data(as_text=True)
@@ -95,7 +110,7 @@ class CSRFClient(FlaskClient):
         assert match, "no CSRF token on the page"
         return match.group(1)
 
-    def open(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+    def _open(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         csrf = kwargs.pop("csrf", True)
         method = kwargs.get("method", "GET")
         if csrf and method in ("POST", "PUT", "PATCH", "DELETE") and not getattr(self, "_fetching", False):
@@ -107,7 +122,7 @@ class CSRFClient(FlaskClient):
             headers = dict(kwargs.pop("headers", None) or {})
             headers.setdefault("X-CSRFToken", token)
             kwargs["headers"] = headers
-        return super().open(*args, **kwargs)
+        return FlaskClient.open(self, *args, **kwargs)
 
 
 @pytest.fixture

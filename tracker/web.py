@@ -10,6 +10,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from tracker import progress
+from tracker.audit.service import field_label
 from tracker.extensions import db, login_manager
 from tracker.timeutil import local, today
 
@@ -69,11 +70,14 @@ def init_app(app: Flask) -> None:
         pct=progress.fmt_pct,
         points=progress.fmt_points,
         deviation_short=progress.deviation_short,
+        field_label=field_label,
         date_cn=progress.fmt_date_cn,
         local_time=lambda ts: local(ts, app.config["TIMEZONE"]).strftime("%Y-%m-%d %H:%M")
         if ts
         else "",
     )
+
+    app.jinja_env.globals.update(time_progress=progress.time_progress)
 
     @app.context_processor
     def inject() -> dict:

@@ -1,5 +1,90 @@
-"""Routes of the projects domain."""
+"""Project register (/projects) and one project's page (/projects/<code>)."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker import xlsx
+from tracker.auth.models import Unit, User
+from tracker.auth.permissions import can_report_for
+from tracker.extensions import db
+from tracker.projects.models import SUGGESTED_INDUSTRIES, Level, Project, Stage
+from tracker.projects.register import SORT_KEYS, Filters, register_rows
+from tracker.projects.service import project_detail
+from tracker.web import is_htmx, parse_period
 
 bp = Blueprint("projects", __name__)
+
+EXPORT_HEADERS = ["项目编号", "项目名称", "级别", "行业", "建设阶段", "责任单位", "项目负责人",
+                  "总投资(万元)", "年度计划投资(万元)", "1-本月完成投资(万元)", "完成率(%)",
+                  "偏差(百分点)", "预警"]
+
+
+@bp.route("/projects")
+@login_required
+def index():
+    year, month = parse_period(request.args.get("period"))
+    filters = Filters.from_args(request.args)
+    if request.args.get("format") == "xlsx":
+        page = register_rows(filters, year, month, paginate=False)
+        return xlsx.download(
+            f"项目台账-{year}-{month:02d}.xlsx", "项目台账", EXPORT_HEADERS,
+            [
+                (p.code, p.name, p.level, p.industry, p.stage,
+                 p.responsible_unit.name if p.responsible_unit else "",
+                 p.lead.name if p.lead else "", p.total_investment, f.plan, f.ytd,
+                 _round1(f.rate), _round1(f.deviation), f.light.label if f.light else "")
+                for p, f in page.rows
+            ],
+        )
+    page = register_rows(filters, year, month)
+    context = {
+        "page": page, "filters": filters, "year": year, "month": month,
+        "period": f"{year}-{month:02d}", "sort_keys": SORT_KEYS,
+    }
+    if is_htmx():
+        return render_template("projects/_table.html", **context)
+    units = db.session.scalars(select(Unit).where(Unit.active).order_by(Unit.name)).all()
+    leads = db.session.scalars(
+        select(User).where(User.id.in_(select(Project.lead_id))).order_by(User.name)
+    ).all()
+    industries = sorted(
+        set(SUGGESTED_INDUSTRIES)
+        | set(db.session.scalars(select(Project.industry).distinct()).all()) - {""}
+    )
+    return render_template(
+        "projects/index.html", units=units, leads=leads, industries=industries,
+        levels=list(Level), stages=list(Stage), **context,
+    )
+
+
+def _round1(value):  # noqa: ANN001, ANN202
+    from tracker.progress import half_up
+
+    return half_up(value, 1) if value is not None else None
+
+
+@bp.route("/projects/<code>")
+@login_required
+def detail(code: str):
+    project = db.session.scalar(
+        select(Project).where(Project.code == code).options(
+            selectinload(Project.lead), selectinload(Project.liaisons),
+            selectinload(Project.owner_unit), selectinload(Project.responsible_unit),
+        )
+    )
+    if project is None:
+        abort(404, description=f"项目 {code} 不存在。")
+    year, month = parse_period(request.args.get("period"))
+    if request.args.get("year", "").isdigit():
+        wanted = int(request.args["year"])
+        if wanted < year:
+            year, month = wanted, 12
+    d = project_detail(project, year, month)
+    return render_template(
+        "projects/detail.html", d=d, p=project, year=year, month=month,
+        can_report=can_report_for(current_user, project),
+    )

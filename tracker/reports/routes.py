@@ -1,5 +1,151 @@
-"""Routes of the reports domain."""
+"""Monthly reporting grid (/report/YYYY-MM): leads edit row by row, supervisors review."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from tracker import xlsx
+from tracker.auth.permissions import require
+from tracker.extensions import db
+from tracker.projects.models import Project
+from tracker.reports import service
+from tracker.web import default_period, is_htmx, parse_period
 
 bp = Blueprint("reports", __name__)
+
+
+def _period(period: str) -> tuple[int, int]:
+    return parse_period(period)
+
+
+def _project(code: str) -> Project:
+    project = db.session.scalar(select(Project).where(Project.code == code))
+    if project is None:
+        abort(404, description=f"项目 {code} 不存在。")
+    return project
+
+
+def _row_response(row: service.GridRow, year: int, month: int, status: int = 200):
+    if is_htmx():
+        return render_template("reports/_row.html", row=row, year=year, month=month), status
+    if row.errors or row.conflict:
+        rows = service.grid_rows(current_user, year, month)
+        rows = [row if r.project.id == row.project.id else r for r in rows]
+        return render_template("reports/grid.html", rows=rows, year=year, month=month), status
+    return redirect(url_for("reports.grid", period=f"{year}-{month:02d}") + f"#row-{row.project.code}")
+
+
+@bp.route("/report")
+@login_required
+def grid_default():
+    year, month = parse_period(request.args.get("period")) if request.args.get("period") else default_period()
+    return redirect(url_for("reports.grid", period=f"{year}-{month:02d}"))
+
+
+@bp.route("/report/<period>")
+@login_required
+def grid(period: str):
+    require(current_user.role.value != "viewer")
+    year, month = _period(period)
+    rows = service.grid_rows(current_user, year, month)
+    if request.args.get("format") == "xlsx":
+        return xlsx.download(
+            f"月度填报-{year}-{month:02d}.xlsx", "月度填报",
+            ["项目编号", "项目名称", "当月完成投资(万元)", "形象进度", "下步计划", "状态",
+             "1-本月完成(万元，含本次填报)", "完成率(%)"],
+            [
+                (r.project.code, r.project.name, r.report.amount if r.report else None,
+                 r.report.progress_text if r.report else "", r.report.next_steps if r.report else "",
+                 r.state.value if r.state else "未填报", r.figures.ytd,
+                 r.figures.rate.quantize(service.Decimal("0.1")) if r.figures.rate is not None else None)
+                for r in rows
+            ],
+        )
+    return render_template("reports/grid.html", rows=rows, year=year, month=month)
+
+
+@bp.route("/report/<period>/<code>", methods=["GET", "POST"])
+@login_required
+def row(period: str, code: str):
+    year, month = _period(period)
+    project = _project(code)
+    require(service.can_report_for(current_user, project))
+    if request.method == "GET":
+        return _row_response(service.grid_rows(current_user, year, month, only=project)[0], year, month)
+    try:
+        fresh, conflict = service.save_row(current_user, project, year, month, request.form.to_dict())
+    except PermissionError:
+        abort(403)
+    except service.ReportError as exc:
+        fresh = service.preview_row(current_user, project, year, month, request.form.to_dict())
+        fresh.errors["_row"] = str(exc)
+        return _row_response(fresh, year, month, 422)
+    if conflict:
+        return _row_response(fresh, year, month, 409)
+    if fresh.errors:
+        return _row_response(fresh, year, month, 422)
+    if not is_htmx():
+        flash(f"{project.name}：已保存。", "success")
+    return _row_response(fresh, year, month)
+
+
+@bp.route("/report/<period>/<code>/validate", methods=["POST"])
+@login_required
+def validate(period: str, code: str):
+    year, month = _period(period)
+    project = _project(code)
+    require(service.can_report_for(current_user, project))
+    row = service.preview_row(current_user, project, year, month, request.form.to_dict())
+    return render_template("reports/_feedback.html", row=row, year=year, month=month)
+
+
+@bp.route("/report/<period>/<code>/<action>", methods=["POST"])
+@login_required
+def act(period: str, code: str, action: str):
+    year, month = _period(period)
+    project = _project(code)
+    try:
+        if action == "submit":
+            service.submit(current_user, project, year, month)
+            message = "已报送。"
+        elif action == "withdraw":
+            service.withdraw(current_user, project, year, month)
+            message = "已撤回为草稿。"
+        elif action in ("approve", "return"):
+            service.review(current_user, project, year, month, action == "approve",
+                           request.form.get("comment", ""))
+            message = "已审核通过。" if action == "approve" else "已退回。"
+        else:
+            abort(404)
+    except PermissionError:
+        abort(403)
+    except service.ReportError as exc:
+        row = service.grid_rows(current_user, year, month, only=project)[0]
+        row.errors["_row"] = str(exc)
+        return _row_response(row, year, month, 422)
+    row = service.grid_rows(current_user, year, month, only=project)[0]
+    if not is_htmx():
+        flash(f"{project.name}：{message}", "success")
+    return _row_response(row, year, month)
+
+
+@bp.route("/report/<period>/all/<action>", methods=["POST"])
+@login_required
+def act_all(period: str, action: str):
+    year, month = _period(period)
+    try:
+        if action == "approve":
+            n = service.approve_all(current_user, year, month)
+            flash(f"已审核通过 {n} 个项目的报送。", "success")
+        elif action == "submit":
+            require(current_user.role.value != "viewer")
+            n = service.submit_all(current_user, year, month)
+            flash(f"已报送 {n} 个项目。" if n else "没有可报送的草稿（请先填写并保存）。",
+                  "success" if n else "warning")
+        else:
+            abort(404)
+    except PermissionError:
+        abort(403)
+    return redirect(url_for("reports.grid", period=f"{year}-{month:02d}"))

@@ -1,0 +1,122 @@
+"""The project register's query: filters, search, sort and pagination.
+
+Figures (rate, deviation, light) are computed for every project that passes the
+SQL filters, so sorting and filtering by them is exact; the page then shows one
+slice. The number of statements does not depend on the number of projects.
+
+Query parameters (also documented in the README): ``level``, ``industry``,
+``unit`` (responsible unit id), ``lead`` (user id), ``light`` (green/yellow/red/none),
+``stage``, ``q`` (name or code contains), ``archived=1`` (include archived),
+``period=YYYY-MM``, ``sort`` (one of SORT_KEYS), ``dir`` (asc/desc), ``page``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from tracker import progress
+from tracker.extensions import db
+from tracker.projects.models import Level, Project, Stage
+from tracker.projects.service import figures_for
+
+PAGE_SIZE = 50
+LOW = Decimal("-1e30")
+
+
+SORT_KEYS = {
+    "code": lambda p, f: p.code,
+    "name": lambda p, f: p.name,
+    "level": lambda p, f: (p.level.order, p.code),
+    "industry": lambda p, f: p.industry,
+    "stage": lambda p, f: list(Stage).index(p.stage),
+    "unit": lambda p, f: p.responsible_unit.name if p.responsible_unit else "",
+    "lead": lambda p, f: p.lead.name if p.lead else "",
+    "plan": lambda p, f: f.plan if f.plan is not None else LOW,
+    "ytd": lambda p, f: f.ytd,
+    "rate": lambda p, f: f.rate if f.rate is not None else LOW,
+    "deviation": lambda p, f: f.deviation if f.deviation is not None else LOW,
+    "total": lambda p, f: p.total_investment or LOW,
+}
+
+
+@dataclass
+class Filters:
+    level: str = ""
+    industry: str = ""
+    unit: str = ""
+    lead: str = ""
+    light: str = ""
+    stage: str = ""
+    q: str = ""
+    archived: str = ""
+    sort: str = "level"
+    dir: str = "asc"
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> Filters:  # noqa: ANN001
+        f = cls(**{k: (args.get(k) or "").strip()[:100] for k in
+                   ("level", "industry", "unit", "lead", "light", "stage", "q", "archived")})
+        f.sort = args.get("sort") if args.get("sort") in SORT_KEYS else "level"
+        f.dir = "desc" if args.get("dir") == "desc" else "asc"
+        try:
+            f.page = max(1, int(args.get("page", 1)))
+        except ValueError:
+            f.page = 1
+        return f
+
+    def query(self, **changes) -> dict:  # noqa: ANN003
+        """The filters as URL parameters, with ``changes`` applied (for links)."""
+        params = {k: v for k, v in vars(self).items() if v not in ("", None)}
+        params.update(changes)
+        if params.get("page") == 1:
+            params.pop("page")
+        return {k: v for k, v in params.items() if v not in ("", None)}
+
+
+@dataclass
+class RegisterPage:
+    rows: list[tuple[Project, progress.ProjectFigures]]
+    total: int
+    page: int
+    pages: int
+
+
+def register_rows(filters: Filters, year: int, month: int, paginate: bool = True) -> RegisterPage:
+    stmt = select(Project).options(
+        selectinload(Project.lead), selectinload(Project.responsible_unit)
+    )
+    if not filters.archived:
+        stmt = stmt.where(Project.archived_on.is_(None))
+    if filters.level in {lv.value for lv in Level}:
+        stmt = stmt.where(Project.level == Level(filters.level))
+    if filters.stage in {s.value for s in Stage}:
+        stmt = stmt.where(Project.stage == Stage(filters.stage))
+    if filters.industry:
+        stmt = stmt.where(Project.industry == filters.industry)
+    if filters.unit.isdigit():
+        stmt = stmt.where(Project.responsible_unit_id == int(filters.unit))
+    if filters.lead.isdigit():
+        stmt = stmt.where(Project.lead_id == int(filters.lead))
+    if filters.q:
+        like = f"%{filters.q}%"
+        stmt = stmt.where(or_(Project.name.like(like), Project.code.like(like)))
+    projects = list(db.session.scalars(stmt))
+    figures = figures_for(projects, year, month)
+    rows = [(p, figures[p.id]) for p in projects]
+    if filters.light in ("green", "yellow", "red"):
+        rows = [r for r in rows if r[1].light and r[1].light.value == filters.light]
+    elif filters.light == "none":
+        rows = [r for r in rows if r[1].light is None]
+    key = SORT_KEYS[filters.sort]
+    rows.sort(key=lambda r: (key(*r), r[0].code), reverse=filters.dir == "desc")
+    total = len(rows)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(filters.page, pages)
+    if paginate:
+        rows = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    return RegisterPage(rows=rows, total=total, page=page, pages=pages)

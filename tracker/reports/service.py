@@ -1,0 +1,380 @@
+"""Monthly reporting: the grid's rows, saving with optimistic locking, and the review flow.
+
+State rules (DESIGN.md section 2): a lead edits draft and returned rows; a submitted
+row goes back to draft by withdrawing it, until it is approved; an approved row
+changes only by a supervisor (recorded as entered on the lead's behalf). Editing a
+returned row makes it a draft again. Every field change is in the audit trail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker import progress
+from tracker.admin.service import thresholds
+from tracker.audit.service import apply_changes, record
+from tracker.auth.models import Role, User
+from tracker.auth.permissions import can_report_for  # noqa: F401  (routes use it)
+from tracker.extensions import db
+from tracker.projects.models import Bond, BondSpending, Project, project_liaisons
+from tracker.projects.service import counted_sums, plans_for
+from tracker.reports.models import MonthlyReport, ReportState
+from tracker.timeutil import utcnow
+
+ZERO = Decimal("0")
+MAX_AMOUNT = Decimal("999999999999.99")
+MAX_TEXT = 2000
+
+
+class ReportError(Exception):
+    """A refusal with a message for the user (state, permission or lock)."""
+
+
+@dataclass
+class Conflict:
+    """A stale save: what is stored now, and who saved it."""
+
+    report: MonthlyReport | None
+    spending: BondSpending | None
+    by: str
+    at: object
+
+
+@dataclass
+class GridRow:
+    project: Project
+    report: MonthlyReport | None
+    plan: Decimal | None
+    figures: progress.ProjectFigures  # including this row's amount (含本次填报)
+    bond: Bond | None = None
+    spending: BondSpending | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    conflict: Conflict | None = None
+    form: dict[str, str] | None = None  # the user's input when re-shown after an error
+
+    @property
+    def state(self) -> ReportState | None:
+        return self.report.state if self.report else None
+
+
+# --- validation (plain values; used while typing and when saving) ----------------
+
+
+def parse_amount(text: str | None, label: str = "金额") -> tuple[Decimal | None, str | None]:
+    """A number ≥ 0 with at most two decimals; blank means none. Returns (value, error)."""
+    text = (text or "").strip().replace(",", "")
+    if text == "":
+        return None, None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None, f"{label}须为数字"
+    if not value.is_finite():
+        return None, f"{label}须为数字"
+    if value < 0:
+        return None, f"{label}不能为负数"
+    if value.as_tuple().exponent < -2:
+        return None, f"{label}最多两位小数"
+    if value > MAX_AMOUNT:
+        return None, f"{label}过大"
+    return value, None
+
+
+def validate_row(form: dict[str, str]) -> tuple[dict, dict[str, str]]:
+    """Clean the row's fields; returns (values, errors by field name)."""
+    errors: dict[str, str] = {}
+    amount, err = parse_amount(form.get("amount"), "当月完成投资")
+    if err:
+        errors["amount"] = err
+    spent, err = parse_amount(form.get("bond_spent"), "专项债支出")
+    if err:
+        errors["bond_spent"] = err
+    values = {"amount": amount, "bond_spent": spent}
+    for name in ("progress_text", "next_steps"):
+        text = (form.get(name) or "").strip()
+        if len(text) > MAX_TEXT:
+            errors[name] = f"不超过 {MAX_TEXT} 字"
+        values[name] = text
+    return values, errors
+
+
+def plan_warning(ytd: Decimal, plan: Decimal | None) -> list[str]:
+    """A warning (not a refusal) when the year's total would pass the annual plan."""
+    if plan and ytd > plan:
+        return [f"1-本月累计 {progress.fmt_wan(ytd)} 万元，将超过年度计划 {progress.fmt_wan(plan)} 万元，请核实。"]
+    return []
+
+
+# --- reading --------------------------------------------------------------------
+
+
+def reportable_projects(user: User):  # noqa: ANN201
+    """The projects a user reports for: all active ones for supervisors, their own for members."""
+    stmt = (
+        select(Project)
+        .where(Project.archived_on.is_(None))
+        .options(selectinload(Project.lead), selectinload(Project.liaisons))
+        .order_by(Project.code)
+    )
+    if user.role is Role.MEMBER:
+        liaison = select(project_liaisons.c.project_id).where(project_liaisons.c.user_id == user.id)
+        stmt = stmt.where((Project.lead_id == user.id) | Project.id.in_(liaison))
+    elif not user.can_supervise:
+        stmt = stmt.where(Project.id.is_(None))
+    return stmt
+
+
+def grid_rows(user: User, year: int, month: int, only: Project | None = None) -> list[GridRow]:
+    """The grid for (year, month) in a fixed number of queries."""
+    if only is not None:
+        projects = [only]
+    else:
+        projects = list(db.session.scalars(reportable_projects(user)))
+    if not projects:
+        return []
+    ids = [p.id for p in projects]
+    reports = {
+        r.project_id: r
+        for r in db.session.scalars(
+            select(MonthlyReport)
+            .where(
+                MonthlyReport.project_id.in_(ids),
+                MonthlyReport.year == year,
+                MonthlyReport.month == month,
+            )
+            .options(selectinload(MonthlyReport.updated_by))
+        )
+    }
+    # Counted figures before this month; this row is added whatever its state (含本次填报).
+    before = counted_sums(year, month - 1, ids) if month > 1 else {}
+    if month == 1:
+        before = {pid: (ZERO, cum) for pid, (_, cum) in counted_sums(year - 1, 12, ids).items()}
+    plans = plans_for(year, ids)
+    bonds = {
+        b.project_id: b
+        for b in db.session.scalars(select(Bond).where(Bond.project_id.in_(ids), Bond.year == year))
+    }
+    spendings = {
+        s.bond_id: s
+        for s in db.session.scalars(
+            select(BondSpending)
+            .where(BondSpending.bond_id.in_([b.id for b in bonds.values()]), BondSpending.month == month)
+            .options(selectinload(BondSpending.updated_by))
+        )
+    } if bonds else {}
+    limits = thresholds()
+    rows = []
+    for p in projects:
+        report = reports.get(p.id)
+        ytd, cum = before.get(p.id, (ZERO, ZERO))
+        own = report.amount if report and report.amount is not None else ZERO
+        figures = progress.figures_from(ytd + own, cum + own, plans.get(p.id), month,
+                                        p.total_investment, limits)
+        bond = bonds.get(p.id)
+        rows.append(
+            GridRow(
+                project=p,
+                report=report,
+                plan=plans.get(p.id),
+                figures=figures,
+                bond=bond,
+                spending=spendings.get(bond.id) if bond else None,
+                warnings=plan_warning(figures.ytd, plans.get(p.id)),
+            )
+        )
+    return rows
+
+
+def preview_row(user: User, project: Project, year: int, month: int, form: dict[str, str]) -> GridRow:
+    """The row as it would be with the typed values: messages and 含本次填报 figures."""
+    row = grid_rows(user, year, month, only=project)[0]
+    values, errors = validate_row(form)
+    row.errors = errors
+    row.form = form
+    if "amount" not in errors:
+        old = row.report.amount if row.report and row.report.amount is not None else ZERO
+        new = values["amount"] if values["amount"] is not None else ZERO
+        f = row.figures
+        row.figures = progress.figures_from(
+            f.ytd - old + new, f.cumulative - old + new, row.plan, month,
+            project.total_investment, thresholds(),
+        )
+        row.warnings = plan_warning(row.figures.ytd, row.plan)
+    return row
+
+
+# --- writing --------------------------------------------------------------------
+
+
+def _check_can_edit(user: User, project: Project, report: MonthlyReport | None) -> None:
+    if not can_report_for(user, project):
+        raise PermissionError
+    if report is None or user.can_supervise:
+        return
+    if report.state is ReportState.SUBMITTED:
+        raise ReportError("本月数据已报送，如需修改请先撤回。")
+    if report.state is ReportState.APPROVED:
+        raise ReportError("本月数据已审核，只有督查室可以修改。")
+
+
+def _label(project: Project, year: int, month: int) -> str:
+    return f"{project.code} {year}年{month}月"
+
+
+def save_row(
+    user: User,
+    project: Project,
+    year: int,
+    month: int,
+    form: dict[str, str],
+) -> tuple[GridRow, Conflict | None]:
+    """Validate and save one row. A stale ``version`` gives a Conflict and saves nothing.
+
+    ``form["version"]`` is the report's version the user saw ("0" for a new row);
+    ``form["bond_version"]`` likewise for the bond spending. Returns the fresh row.
+    """
+    values, errors = validate_row(form)
+    row = grid_rows(user, year, month, only=project)[0]
+    report, spending = row.report, row.spending
+    if not can_report_for(user, project):
+        raise PermissionError
+    if errors:
+        return preview_row(user, project, year, month, form), None
+
+    seen = int(form.get("version") or 0)
+    seen_bond = int(form.get("bond_version") or 0)
+    current = report.version if report else 0
+    current_bond = spending.version if spending else 0
+    if seen != current or (row.bond is not None and seen_bond != current_bond):
+        who = (report.updated_by if report and seen != current else None) or (
+            spending.updated_by if spending else None
+        )
+        stamp = report.updated_at if report and seen != current else (spending.updated_at if spending else None)
+        conflict = Conflict(report, spending, who.name if who else "他人", stamp)
+        row = preview_row(user, project, year, month, form)
+        row.conflict = conflict
+        return row, conflict
+
+    _check_can_edit(user, project, report)
+    label = _label(project, year, month)
+    note = "督查室代为填报" if user.can_supervise and project.lead_id != user.id else ""
+    if report is None:
+        report = MonthlyReport(project_id=project.id, year=year, month=month,
+                               state=ReportState.DRAFT, updated_by_id=user.id)
+        db.session.add(report)
+        db.session.flush()
+        record(user_id=user.id, action="create", table="monthly_reports", record_id=report.id,
+               label=label, project_id=project.id, note=note)
+    changed = apply_changes(
+        report,
+        {k: values[k] for k in ("amount", "progress_text", "next_steps")},
+        user_id=user.id, table="monthly_reports", label=label, project_id=project.id, note=note,
+    )
+    if changed and report.state is ReportState.RETURNED:
+        apply_changes(report, {"state": ReportState.DRAFT}, user_id=user.id,
+                      table="monthly_reports", label=label, project_id=project.id)
+    if changed:
+        report.updated_by_id = user.id
+        report.updated_at = utcnow()
+
+    if row.bond is not None and (spending is not None or values["bond_spent"] is not None):
+        if spending is None:
+            spending = BondSpending(bond_id=row.bond.id, month=month, amount=ZERO, updated_by_id=user.id)
+            db.session.add(spending)
+            db.session.flush()
+            record(user_id=user.id, action="create", table="bond_spendings", record_id=spending.id,
+                   label=label, project_id=project.id, note=note)
+        bond_changed = apply_changes(
+            spending, {"amount": values["bond_spent"] or ZERO}, user_id=user.id,
+            table="bond_spendings", label=label, project_id=project.id, note=note,
+        )
+        if bond_changed:
+            spending.updated_by_id = user.id
+    db.session.commit()
+    return grid_rows(user, year, month, only=project)[0], None
+
+
+def _transition(user: User, report: MonthlyReport, to: ReportState, comment: str = "") -> None:
+    label = _label(report.project, report.year, report.month)
+    apply_changes(report, {"state": to}, user_id=user.id, table="monthly_reports", label=label,
+                  project_id=report.project_id, note=comment)
+    if to is ReportState.SUBMITTED:
+        report.submitted_at = utcnow()
+    if to is ReportState.RETURNED:
+        report.return_comment = comment
+
+
+def _report(project: Project, year: int, month: int) -> MonthlyReport | None:
+    return db.session.scalar(
+        select(MonthlyReport).where(MonthlyReport.project_id == project.id,
+                                    MonthlyReport.year == year, MonthlyReport.month == month)
+    )
+
+
+def submit(user: User, project: Project, year: int, month: int) -> None:
+    """草稿/退回 → 已报送; needs an amount."""
+    if not can_report_for(user, project):
+        raise PermissionError
+    report = _report(project, year, month)
+    if report is None or report.amount is None:
+        raise ReportError("请先填写并保存当月完成投资，再报送。")
+    if report.state not in (ReportState.DRAFT, ReportState.RETURNED):
+        raise ReportError(f"当前状态为“{report.state.value}”，不能报送。")
+    _transition(user, report, ReportState.SUBMITTED)
+    db.session.commit()
+
+
+def withdraw(user: User, project: Project, year: int, month: int) -> None:
+    """已报送 → 草稿, until approved."""
+    if not can_report_for(user, project):
+        raise PermissionError
+    report = _report(project, year, month)
+    if report is None or report.state is not ReportState.SUBMITTED:
+        raise ReportError("只有已报送且未审核的数据可以撤回。")
+    _transition(user, report, ReportState.DRAFT)
+    db.session.commit()
+
+
+def review(user: User, project: Project, year: int, month: int, approve: bool, comment: str = "") -> None:
+    """A supervisor approves (已审核) or returns (退回, with a comment) a submitted row."""
+    if not user.can_supervise:
+        raise PermissionError
+    report = _report(project, year, month)
+    if report is None or report.state is not ReportState.SUBMITTED:
+        raise ReportError("只能审核已报送的数据。")
+    if not approve and not comment.strip():
+        raise ReportError("退回时请填写退回意见。")
+    _transition(user, report, ReportState.APPROVED if approve else ReportState.RETURNED, comment.strip())
+    db.session.commit()
+
+
+def approve_all(user: User, year: int, month: int) -> int:
+    """Approve every submitted row of the month; returns how many."""
+    if not user.can_supervise:
+        raise PermissionError
+    reports = list(db.session.scalars(
+        select(MonthlyReport).where(MonthlyReport.year == year, MonthlyReport.month == month,
+                                    MonthlyReport.state == ReportState.SUBMITTED)
+        .options(selectinload(MonthlyReport.project))
+    ))
+    for report in reports:
+        _transition(user, report, ReportState.APPROVED, "批量审核")
+    db.session.commit()
+    return len(reports)
+
+
+def submit_all(user: User, year: int, month: int) -> int:
+    """Submit every draft row with an amount among the user's projects; returns how many."""
+    count = 0
+    for row in grid_rows(user, year, month):
+        r = row.report
+        if r and r.amount is not None and r.state in (ReportState.DRAFT, ReportState.RETURNED):
+            _transition(user, r, ReportState.SUBMITTED)
+            count += 1
+    db.session.commit()
+    return count
