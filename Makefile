@@ -17,6 +17,9 @@ TEST_DEBS := poppler-utils chromium postgresql
 run: setup
 	$(VENV)/bin/flask db upgrade
 	@if [ "$$($(VENV)/bin/flask demo-needed)" = "yes" ]; then $(VENV)/bin/flask demo; fi
+	@# The job worker (brief renders, large imports) runs beside gunicorn and stops with it.
+	$(VENV)/bin/flask worker --workers 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
 
 test: setup test-setup

@@ -22,6 +22,8 @@ from sqlalchemy import create_engine, text
 
 os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="duban-instance-"))
 os.environ.setdefault("SECRET_KEY", "test-secret")
+# The job queue of this test session: a SQLite file that worker processes share.
+os.environ.setdefault("HUEY_URL", f"sqlite:///{os.environ['INSTANCE_PATH']}/queue.sqlite")
 
 from tracker import create_app  # noqa: E402
 from tracker.extensions import db  # noqa: E402
@@ -256,3 +258,22 @@ def count_queries(app):
             event.remove(db.engine, "before_cursor_execute", before)
 
     return counting
+
+
+@pytest.fixture
+def worker(app):
+    """A real ``flask worker`` process (huey consumer) on this test's database and queue."""
+    import subprocess
+    import sys
+
+    from tracker.jobs import huey
+
+    huey.flush()  # tasks left by earlier tests name job ids of other databases
+    env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "tracker", "worker", "--workers", "1"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    yield proc
+    proc.terminate()
+    proc.wait(10)

@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from tracker.briefs.routes import bp as briefs_bp
     from tracker.dashboard.routes import bp as dashboard_bp
     from tracker.issues.routes import bp as issues_bp
+    from tracker.jobs.routes import bp as jobs_bp
     from tracker.projects.routes import bp as projects_bp
     from tracker.reports.routes import bp as reports_bp
     from tracker.workbook.routes import bp as workbook_bp
@@ -55,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         workbook_bp,
         admin_bp,
         audit_bp,
+        jobs_bp,
     ):
         app.register_blueprint(bp)
 

@@ -103,6 +103,24 @@ def backup_command(file: str) -> None:
     click.echo(f"已备份到 {file}")
 
 
+@click.command("worker")
+@click.option("--workers", default=2, show_default=True, help="并发线程数")
+@with_appcontext
+def worker_command(workers: int) -> None:
+    """Run the background-job worker (huey consumer) until interrupted."""
+    import logging
+
+    from flask import current_app
+    from huey.consumer import Consumer
+
+    import tracker.jobs as jobs
+    import tracker.jobs.registry  # noqa: F401  (handlers of every domain)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    jobs._app = current_app._get_current_object()
+    Consumer(jobs.huey, workers=workers, worker_type="thread").run()
+
+
 def register(app: Flask) -> None:
-    for command in (demo_command, demo_needed_command, user_group, backup_command):
+    for command in (demo_command, demo_needed_command, user_group, backup_command, worker_command):
         app.cli.add_command(command)

@@ -12,6 +12,7 @@ from tracker.issues.models import (
     IssueState,
     SupervisionLevel,
 )
+from tracker.jobs.models import Job, JobState
 from tracker.projects.models import (
     KEY_LEVELS,
     AnnualPlan,
@@ -37,6 +38,8 @@ __all__ = [
     "Category",
     "EventKind",
     "ImportBatch",
+    "Job",
+    "JobState",
     "Issue",
     "IssueEvent",
     "IssueState",

@@ -108,6 +108,11 @@ def init_app(app: Flask) -> None:
             response.headers["Vary"] = "HX-Request"
         return response
 
+    @app.route("/healthz")
+    def healthz() -> tuple[str, int, dict]:
+        """Flask's own ceiling in benchmarks, and a liveness probe for the proxy."""
+        return "ok", 200, {"Content-Type": "text/plain"}
+
     def error_page(code: int, title: str, message: str) -> tuple[str, int]:
         template = "errors/_fragment.html" if is_htmx() else "errors/page.html"
         return render_template(template, code=code, title=title, message=message), code

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 16:20:30.449309
+Create Date: 2026-11-25 16:37:20.067015
 
 """
 from alembic import op
@@ -85,6 +85,24 @@ def upgrade():
     sa.Column('summary', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_import_batches_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_import_batches'))
+    )
+    op.create_table('jobs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('params', sa.JSON(), nullable=False),
+    sa.Column('state', sa.Enum('排队中', '进行中', '已完成', '失败', name='job_state', native_enum=False, create_constraint=True, length=16), nullable=False),
+    sa.Column('done', sa.Integer(), nullable=False),
+    sa.Column('total', sa.Integer(), nullable=False),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('result', sa.LargeBinary(), nullable=True),
+    sa.Column('result_name', sa.String(length=200), nullable=False),
+    sa.Column('result_type', sa.String(length=120), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('finished_at', sa.DateTime(), nullable=True),
+    sa.Column('worker', sa.String(length=80), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_jobs_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_jobs'))
     )
     op.create_table('projects',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -322,6 +340,7 @@ def downgrade():
 
     op.drop_table('annual_plans')
     op.drop_table('projects')
+    op.drop_table('jobs')
     op.drop_table('import_batches')
     op.drop_table('briefs')
     op.drop_table('users')

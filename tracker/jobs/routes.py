@@ -1,0 +1,45 @@
+"""A job's progress (polled by htmx until done) and its result."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template
+from flask_login import current_user, login_required
+
+from tracker.extensions import db
+from tracker.jobs.models import Job
+
+bp = Blueprint("jobs", __name__)
+
+
+def _job(job_id: int) -> Job:
+    job = db.session.get(Job, job_id)
+    if job is None:
+        abort(404, description="任务不存在。")
+    if job.user_id != current_user.id and not current_user.can_supervise:
+        abort(403)
+    return job
+
+
+@bp.route("/jobs/<int:job_id>")
+@login_required
+def status(job_id: int):
+    from tracker.web import is_htmx
+
+    job = _job(job_id)
+    template = "jobs/_status.html" if is_htmx() else "jobs/status.html"
+    return render_template(template, job=job)
+
+
+@bp.route("/jobs/<int:job_id>/result")
+@login_required
+def result(job_id: int):
+    from urllib.parse import quote
+
+    job = _job(job_id)
+    if job.result is None:
+        abort(404, description="任务尚未完成或没有结果文件。")
+    return Response(
+        job.result,
+        mimetype=job.result_type or "application/octet-stream",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(job.result_name)}"},
+    )
