@@ -104,5 +104,7 @@ def backup_command(file: str) -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (demo_command, demo_needed_command, user_group, backup_command):
+    from tracker.briefs.cli import brief_group
+
+    for command in (demo_command, demo_needed_command, user_group, backup_command, brief_group):
         app.cli.add_command(command)
