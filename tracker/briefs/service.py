@@ -21,8 +21,8 @@ Decisions where DESIGN.md is silent:
 - The latest 形象进度 of a lagging project is the text of its latest counted report
   of months ≤ m of Y (or of year Y−1).
 - Publishing a revision (correction included) ends any open unlock of months 1..m of Y.
-- The chart is split into charts of at most ``CHART_ROWS`` projects, because an SVG
-  cannot break across pages.
+- The chart is drawn per level (and in pieces of at most ``CHART_ROWS`` projects),
+  because an SVG cannot break across pages: one tall chart left half a page blank.
 - 报送/抄送 default to the lists of the most recently published brief.
 """
 
@@ -247,11 +247,18 @@ def build_snapshot(
         ]
         groups.append({"level": level.value, "count": len(rows), "rows": rows})
 
-    bars = [charts.Bar(p.name, figures[p.id].rate, figures[p.id].light) for p in projects]
     tp = progress.time_progress(month)
-    chart_parts = [
-        charts.rate_chart(bars[i : i + CHART_ROWS], tp) for i in range(0, len(bars), CHART_ROWS)
-    ]
+    chart_parts = []
+    for level in sorted({p.level for p in projects}, key=lambda lv: lv.order):
+        bars = [
+            charts.Bar(p.name, figures[p.id].rate, figures[p.id].light)
+            for p in projects
+            if p.level is level
+        ]
+        for i in range(0, len(bars), CHART_ROWS):
+            chart_parts.append(
+                {"title": f"{level.value}项目", "svg": charts.rate_chart(bars[i : i + CHART_ROWS], tp)}
+            )
 
     granted = sum((b.granted for b in bond_lines), ZERO)
     spent = sum((b.spent for b in bond_lines), ZERO)
