@@ -122,5 +122,14 @@ def worker_command(workers: int) -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (demo_command, demo_needed_command, user_group, backup_command, worker_command):
+    from tracker.briefs.cli import brief_group
+
+    for command in (
+        demo_command,
+        demo_needed_command,
+        user_group,
+        backup_command,
+        worker_command,
+        brief_group,
+    ):
         app.cli.add_command(command)

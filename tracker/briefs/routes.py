@@ -1,5 +1,200 @@
-"""Routes of the briefs domain."""
+"""Briefs pages: the archive (everyone), a month's draft (supervisors) or published
+revisions (everyone), and the PDF downloads (DESIGN.md section 7)."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from tracker.auth.permissions import supervisor_required
+from tracker.briefs import service
+from tracker.extensions import db
+from tracker.projects.models import Project
+from tracker.web import is_htmx, park_today, parse_period
 
 bp = Blueprint("briefs", __name__)
+
+
+def _period(text: str) -> tuple[int, int]:
+    return parse_period(text)
+
+
+def _slug(year: int, month: int) -> str:
+    return f"{year}-{month:02d}"
+
+
+@bp.get("/briefs")
+@login_required
+def index():
+    """Every published revision; supervisors also see drafts and start a new one."""
+    today = park_today()
+    return render_template(
+        "briefs/index.html",
+        briefs=service.archive(),
+        drafts=service.drafts() if current_user.can_supervise else [],
+        max_period=today.strftime("%Y-%m"),
+        errors={},
+    )
+
+
+@bp.post("/briefs")
+@supervisor_required
+def create():
+    """Start (or reopen) the draft of a month."""
+    text = (request.form.get("period") or "").strip()
+    if not text:
+        today = park_today()
+        return render_template(
+            "briefs/index.html",
+            briefs=service.archive(),
+            drafts=service.drafts(),
+            max_period=today.strftime("%Y-%m"),
+            errors={"period": "请选择简报月份。"},
+        ), 422
+    year, month = _period(text)
+    service.draft_for(year, month, create=True)
+    db.session.commit()
+    return redirect(url_for("briefs.month", period=_slug(year, month)))
+
+
+def _month_context(year: int, month: int, errors: dict | None = None, form: dict | None = None):
+    revisions = service.published(year, month)
+    ctx = {
+        "year": year,
+        "month": month,
+        "period": _slug(year, month),
+        "revisions": revisions,
+        "errors": errors or {},
+        "form": form or {},
+    }
+    if current_user.can_supervise:
+        draft = service.draft_for(year, month)
+        ctx["draft"] = draft
+        ctx["b"] = service.build_snapshot(year, month, draft, park_today())
+        ctx["locked"] = service.is_locked(year, month)
+        ctx["locked_through"] = service.locked_through(year)
+        ctx["unlocks"] = service.active_unlocks(year, month)
+        ctx["projects"] = list(
+            db.session.scalars(select(Project).where(Project.archived_on.is_(None)).order_by(Project.code))
+        ) if ctx["locked_through"] and month <= ctx["locked_through"] else []
+    elif revisions:
+        ctx["b"] = revisions[-1].snapshot
+    return ctx
+
+
+def _month_page(year: int, month: int, status: int = 200, **kwargs):
+    ctx = _month_context(year, month, **kwargs)
+    if is_htmx() and current_user.can_supervise:
+        return render_template("briefs/_draft.html", **ctx), status
+    return render_template("briefs/month.html", **ctx), status
+
+
+@bp.get("/briefs/<period>")
+@login_required
+def month(period: str):
+    """Supervisors: the draft's preview and form; everyone: the published revisions."""
+    year, month_ = _period(period)
+    if not current_user.can_supervise and not service.published(year, month_):
+        abort(404, description=f"{year}年{month_}月的简报尚未发布。")
+    return _month_page(year, month_)
+
+
+@bp.post("/briefs/<period>")
+@supervisor_required
+def save(period: str):
+    """Save 六、下步工作 and 报送/抄送 of the draft."""
+    year, month_ = _period(period)
+    values = {k: request.form.get(k, "") for k in service.TEXT_LIMITS}
+    errors = service.validate_texts(values)
+    draft = service.draft_for(year, month_)
+    sent_version = request.form.get("version", "")
+    if draft.id is not None and sent_version and sent_version != str(draft.version):
+        errors["form"] = "草稿已被他人修改，请核对下方最新内容后重新保存。"
+        return _month_page(year, month_, 409, errors=errors)
+    if errors:
+        return _month_page(year, month_, 422, errors=errors, form=values)
+    service.save_draft(year, month_, values, current_user)
+    if is_htmx():
+        return _month_page(year, month_)
+    flash("草稿已保存。", "success")
+    return redirect(url_for("briefs.month", period=_slug(year, month_)))
+
+
+@bp.post("/briefs/<period>/publish")
+@supervisor_required
+def publish(period: str):
+    """Publish the draft; a month already published needs an explicit correction with a reason."""
+    year, month_ = _period(period)
+    correction = request.form.get("correction") == "1"
+    reason = request.form.get("reason", "")
+    try:
+        brief = service.publish(year, month_, current_user, correction=correction, reason=reason)
+    except service.Refused as exc:
+        db.session.rollback()
+        key = "reason" if correction else "publish"
+        return _month_page(year, month_, 422, errors={key: str(exc)}, form={"reason": reason})
+    flash(f"已发布{brief.snapshot['issue_label']}（第{brief.revision}版）。", "success")
+    if is_htmx():
+        return "", 204, {"HX-Redirect": url_for("briefs.month", period=_slug(year, month_))}
+    return redirect(url_for("briefs.month", period=_slug(year, month_)))
+
+
+@bp.post("/briefs/<period>/unlock")
+@supervisor_required
+def unlock(period: str):
+    """Unlock a published month's figures (all projects or one) with a reason."""
+    year, month_ = _period(period)
+    raw = request.form.get("project_id", "")
+    project_id = int(raw) if raw.isdigit() else None
+    reason = request.form.get("unlock_reason", "")
+    try:
+        service.unlock(year, month_, reason, current_user, project_id=project_id)
+    except service.Refused as exc:
+        db.session.rollback()
+        return _month_page(year, month_, 422, errors={"unlock": str(exc)},
+                           form={"unlock_reason": reason})
+    flash(f"已解锁{year}年{month_}月的数据。", "success")
+    return redirect(url_for("briefs.month", period=_slug(year, month_)))
+
+
+@bp.post("/briefs/<period>/relock")
+@supervisor_required
+def relock(period: str):
+    """Lock the month again (every open unlock of it)."""
+    year, month_ = _period(period)
+    count = service.relock(year, month_, current_user)
+    flash(f"已重新锁定{year}年{month_}月的数据（{count}项解锁结束）。", "success")
+    return redirect(url_for("briefs.month", period=_slug(year, month_)))
+
+
+@bp.get("/briefs/<period>.pdf")
+@login_required
+def pdf(period: str):
+    """The latest published revision (``?revision=N``); a supervisor's draft with ``?draft=1``."""
+    year, month_ = _period(period)
+    if request.args.get("draft") == "1":
+        if not current_user.can_supervise:
+            abort(403)
+        draft = service.draft_for(year, month_)
+        data = service.render_brief_pdf(service.build_snapshot(year, month_, draft, park_today()))
+        name = f"督办简报-{_slug(year, month_)}-草稿.pdf"
+        return _send(data, name)
+    raw = request.args.get("revision")
+    if raw is not None and not raw.isdigit():
+        abort(400, description="版次应为正整数，例如 ?revision=1。")
+    brief = service.published_revision(year, month_, int(raw) if raw else None)
+    if brief is None:
+        if raw:
+            abort(404, description=f"{year}年{month_}月简报没有第{raw}版。")
+        abort(404, description=f"{year}年{month_}月的简报尚未发布。")
+    return _send(brief.pdf, f"督办简报-{_slug(year, month_)}-第{brief.revision}版.pdf",
+                 etag=brief.sha256)
+
+
+def _send(data: bytes, name: str, etag: str | None = None):
+    from io import BytesIO
+
+    response = send_file(BytesIO(data), mimetype="application/pdf", download_name=name,
+                         as_attachment=False, etag=etag or False, max_age=0)
+    return response

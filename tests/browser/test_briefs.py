@@ -1,0 +1,38 @@
+"""A supervisor writes next month's steps in the draft, saves without a page load, and
+publishes; a leader then finds the brief in the archive."""
+
+from __future__ import annotations
+
+from tests.browser.conftest import screenshot
+
+
+def test_supervisor_drafts_and_publishes_a_brief(app, runner, users, page_as):
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    page = page_as(users["supervisor"])
+    page.goto(f"{page.base}/briefs")
+    page.fill("input[name=period]", "2026-10")
+    page.click("text=新建 / 打开草稿")
+    page.wait_for_url("**/briefs/2026-10")
+    assert page.locator(".brief-preview").get_by_text("一、总体情况").is_visible()
+    assert page.get_by_text("草稿（未发布）").is_visible()
+
+    page.fill("textarea[name=next_steps]", "加快推进滞后项目建设。\n督促逾期问题限期办结。")
+    page.fill("input[name=send_to]", "区委、区政府主要领导")
+    page.click("text=保存草稿")
+    preview = page.locator(".brief-preview")
+    preview.get_by_text("督促逾期问题限期办结。").wait_for()
+    assert preview.get_by_text("报送：区委、区政府主要领导").is_visible()
+    screenshot(page, "brief-draft")
+
+    page.click("text=发布（〔2026〕第1期）")
+    page.wait_for_url("**/briefs/2026-10")
+    assert page.get_by_text("已发布〔2026〕第1期（第1版）").is_visible()
+    assert page.get_by_label("更正原因").is_visible()
+
+    phone = page_as(users["viewer"], width=390)
+    phone.goto(f"{phone.base}/briefs")
+    assert phone.get_by_text("〔2026〕第1期").first.is_visible()
+    phone.click("text=2026年10月")
+    assert phone.locator(".brief-preview").get_by_text("加快推进滞后项目建设。").is_visible()
+    assert phone.get_by_text("草稿（未发布）").count() == 0
+    screenshot(phone, "brief-published-phone")

@@ -1,0 +1,157 @@
+"""Pure: the monthly brief's sentences (DESIGN.md section 4) from plain figures.
+
+No Flask, no database. Every figure arrives unrounded (``Decimal``) and is
+shown through ``tracker.progress``'s formatters (half up, once). The sentences
+are an interface: they are compared to the character, so wording lives here
+and nowhere else.
+
+Decisions where DESIGN.md is silent:
+
+- With no project of the key group having a plan, the first sentence stops
+  after the counts (there is no plan, completion or rate to state):
+  ``截至m月底，园区共有{n}个省市重点项目，其中省重点项目{p}个，市重点项目{c}个。``
+- Bonds whose amount granted is 0 count as fully spent; with nothing granted at
+  all the bonds sentence is left out, as with no bonds.
+- When the bonds not yet fully spent have no expected date, the bonds sentence
+  ends after the progress: ``…进度为{r}%。``
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from tracker.progress import (
+    GroupSummary,
+    bond_progress,
+    deviation_words,
+    fmt_month_day,
+    fmt_pct,
+    fmt_wan,
+    fmt_yi,
+    period_label,
+)
+
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class BondLine:
+    """One special bond of the year: amount granted, spent in months 1..m, expected date."""
+
+    granted: Decimal
+    spent: Decimal
+    expected_on: date | None = None
+
+    @property
+    def fully_spent(self) -> bool:
+        return self.spent >= self.granted
+
+
+@dataclass(frozen=True)
+class IssueCounts:
+    """Issue figures as of the month's last day.
+
+    ``open_by_category`` lists (category, open issues) in the category order
+    of DESIGN.md section 2; categories with 0 may be included, they are skipped.
+    """
+
+    open_by_category: Sequence[tuple[str, int]]
+    new: int
+    closed: int
+    overdue: int
+
+    @property
+    def open_total(self) -> int:
+        return sum(n for _, n in self.open_by_category)
+
+
+def overview_sentence(summary: GroupSummary, month: int) -> str:
+    """截至m月底，园区共有{n}个省市重点项目，… the 总体情况's first sentence."""
+    head = (
+        f"截至{month}月底，园区共有{summary.count}个省市重点项目，"
+        f"其中省重点项目{summary.provincial}个，市重点项目{summary.municipal}个"
+    )
+    if summary.rate is None or summary.deviation is None:
+        return head + "。"
+    text = (
+        f"{head}，年度计划投资{fmt_yi(summary.plan)}亿元，"
+        f"{period_label(month)}完成投资{fmt_yi(summary.done)}亿元，"
+        f"完成{fmt_pct(summary.rate)}%，{deviation_words(summary.deviation)}"
+    )
+    if summary.provincial_average is not None:
+        text += f"，其中省重点项目平均投资进度为{fmt_pct(summary.provincial_average)}%"
+    return text + "。"
+
+
+def without_plan_sentence(summary: GroupSummary) -> str | None:
+    """另有{k}个项目未下达年度计划：{name1}、{name2}。 — None when every project has a plan."""
+    names = summary.without_plan
+    if not names:
+        return None
+    return f"另有{len(names)}个项目未下达年度计划：{'、'.join(names)}。"
+
+
+def bonds_sentence(bonds: Sequence[BondLine]) -> str | None:
+    """今年共获政府专项债…; None without bonds (or with nothing granted)."""
+    granted = sum((b.granted for b in bonds), ZERO)
+    if not bonds or granted == 0:
+        return None
+    spent = sum((b.spent for b in bonds), ZERO)
+    text = (
+        f"今年共获政府专项债{fmt_wan(granted)}万元，目前已支出{fmt_wan(spent)}万元，"
+        f"进度为{fmt_pct(bond_progress(granted, spent))}%"
+    )
+    pending = [b for b in bonds if not b.fully_spent]
+    if not pending:
+        return text + "，已全部支出完毕。"
+    dates = [b.expected_on for b in pending if b.expected_on is not None]
+    if not dates:
+        return text + "。"
+    return text + f"，预计{fmt_month_day(max(dates))}前可全部支出完毕。"
+
+
+def overview_paragraph(summary: GroupSummary, month: int, bonds: Sequence[BondLine]) -> list[str]:
+    """The sentences of 一、总体情况, in order (absent ones left out)."""
+    sentences = [
+        overview_sentence(summary, month),
+        without_plan_sentence(summary),
+        bonds_sentence(bonds),
+    ]
+    return [s for s in sentences if s]
+
+
+def issues_sentence(counts: IssueCounts) -> str:
+    """当前在督问题{n}项，其中…；本月新增{x}项、办结{y}项，逾期未办结{z}项。"""
+    tail = f"本月新增{counts.new}项、办结{counts.closed}项，逾期未办结{counts.overdue}项。"
+    present = [(c, n) for c, n in counts.open_by_category if n > 0]
+    if not present:
+        return f"当前在督问题0项；{tail}"
+    parts = "、".join(f"{c}{n}项" for c, n in present)
+    return f"当前在督问题{counts.open_total}项，其中{parts}；{tail}"
+
+
+def obstacles_sentence(counts: IssueCounts, most: int = 3) -> str | None:
+    """有关省市项目建设还客观存在{c1}、{c2}、{c3}等问题，… — None when nothing is open.
+
+    Most issues first; ties keep the category order (the sort is stable).
+    """
+    present = [(c, n) for c, n in counts.open_by_category if n > 0]
+    if not present:
+        return None
+    ranked = sorted(present, key=lambda cn: -cn[1])[:most]
+    names = "、".join(c for c, _ in ranked)
+    return f"有关省市项目建设还客观存在{names}等问题，不同程度影响了建设进度。"
+
+
+def issues_paragraph(counts: IssueCounts) -> list[str]:
+    """The sentences opening 四、问题督办情况."""
+    return [s for s in (issues_sentence(counts), obstacles_sentence(counts)) if s]
+
+
+def issue_label(year: int, number: int | None, correction: bool = False) -> str:
+    """〔2026〕第7期, with （更正） for a correction (a draft shows the number it would get)."""
+    text = f"〔{year}〕第{number if number is not None else '—'}期"
+    return text + "（更正）" if correction else text
