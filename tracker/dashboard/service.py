@@ -6,23 +6,25 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import case, func, select
 
 from tracker import charts, progress
 from tracker.extensions import db
 from tracker.issues.models import Issue, IssueState
-from tracker.projects.models import Bond, BondSpending, Level, Project
-from tracker.projects.service import active_in, figures_for, group_summary
+from tracker.projects.models import Bond, BondSpending, Level
+from tracker.projects.service import ProjectRow, active_in, figures_for, group_summary, project_rows
 from tracker.reports.models import COUNTED_STATES, MonthlyReport
 from tracker.web import park_today
 
 ZERO = Decimal("0")
 
 
+SHOWN = 60  # beyond this many projects, the chart and table show the ones most behind
+
+
 @dataclass
 class Row:
-    project: Project
+    project: ProjectRow
     figures: progress.ProjectFigures
     open_issues: int = 0
     overdue_issues: int = 0
@@ -35,13 +37,15 @@ class Dashboard:
     time_progress: Decimal
     summary: progress.GroupSummary
     rows: list[Row]
+    total_projects: int
     lights: dict[str, int]
     bond_granted: Decimal
     bond_spent: Decimal
     bond_progress: Decimal | None
     overdue_issues: int
     open_issues: int
-    not_submitted: list[Project]
+    not_submitted: list[ProjectRow]
+    not_submitted_count: int
     chart: str
     by_level: dict[str, int] = field(default_factory=dict)
 
@@ -49,33 +53,37 @@ class Dashboard:
     def period(self) -> str:
         return f"{self.year}-{self.month:02d}"
 
+    @property
+    def truncated(self) -> bool:
+        return self.total_projects > len(self.rows)
+
+
+def _behind_first(row: Row) -> tuple:
+    d = row.figures.deviation
+    return (d is None, d if d is not None else 0, row.project.level.order, row.project.code)
+
 
 def dashboard_data(year: int, month: int) -> Dashboard:
-    """Everything the dashboard shows for (year, month)."""
-    projects = list(
-        db.session.scalars(
-            select(Project)
-            .where(active_in(year))
-            .options(selectinload(Project.lead))
-            .order_by(Project.level, Project.code)
-        )
-    )
+    """Everything the dashboard shows for (year, month), in a fixed number of queries.
+
+    A park's few dozen projects are all listed; past ``SHOWN`` projects (a city's
+    office) the chart and table list those most behind time progress, and the
+    register holds the rest.
+    """
+    projects = project_rows(active_in(year))
     projects.sort(key=lambda p: (p.level.order, p.code))
     figures = figures_for(projects, year, month)
     summary = group_summary(projects, figures, month)
 
     as_of = min(progress.month_end(year, month), park_today())
-    open_rows = db.session.execute(
-        select(Issue.project_id, Issue.deadline).where(
-            Issue.state.not_in((IssueState.CLOSED, IssueState.CANCELLED)),
-            Issue.raised_on <= as_of,
-        )
-    ).all()
+    overdue = case((Issue.deadline < as_of, 1), else_=0)
     open_by, overdue_by = {}, {}
-    for pid, deadline in open_rows:
-        open_by[pid] = open_by.get(pid, 0) + 1
-        if progress.days_overdue(deadline, as_of):
-            overdue_by[pid] = overdue_by.get(pid, 0) + 1
+    for pid, n_open, n_overdue in db.session.execute(
+        select(Issue.project_id, func.count(), func.sum(overdue))
+        .where(Issue.state.not_in((IssueState.CLOSED, IssueState.CANCELLED)), Issue.raised_on <= as_of)
+        .group_by(Issue.project_id)
+    ):
+        open_by[pid], overdue_by[pid] = n_open, int(n_overdue or 0)
 
     rows = [
         Row(p, figures[p.id], open_by.get(p.id, 0), overdue_by.get(p.id, 0)) for p in projects
@@ -84,6 +92,7 @@ def dashboard_data(year: int, month: int) -> Dashboard:
     for r in rows:
         if r.figures.light is not None and r.project.is_key:
             lights[r.figures.light.value] += 1
+    shown = rows if len(rows) <= SHOWN else sorted(rows, key=_behind_first)[:SHOWN]
 
     granted = db.session.scalar(
         select(func.coalesce(func.sum(Bond.amount), 0)).where(Bond.year == year)
@@ -103,21 +112,23 @@ def dashboard_data(year: int, month: int) -> Dashboard:
         )
     )
     not_submitted = [p for p in projects if p.archived_on is None and p.id not in reported]
-    bars = [charts.Bar(p.name, figures[p.id].rate, figures[p.id].light) for p in projects]
+    bars = [charts.Bar(r.project.name, r.figures.rate, r.figures.light) for r in shown]
     tp = progress.time_progress(month)
     return Dashboard(
         year=year,
         month=month,
         time_progress=tp,
         summary=summary,
-        rows=rows,
+        rows=shown,
+        total_projects=len(rows),
         lights=lights,
         bond_granted=Decimal(granted),
         bond_spent=Decimal(spent),
         bond_progress=progress.bond_progress(Decimal(granted), Decimal(spent)),
         overdue_issues=sum(overdue_by.values()),
-        open_issues=len(open_rows),
-        not_submitted=not_submitted,
+        open_issues=sum(open_by.values()),
+        not_submitted=not_submitted[:SHOWN],
+        not_submitted_count=len(not_submitted),
         chart=charts.rate_chart(bars, tp),
         by_level={lv.value: sum(1 for p in projects if p.level is lv) for lv in Level},
     )

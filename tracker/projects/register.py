@@ -15,13 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import or_
 
 from tracker import progress
-from tracker.extensions import db
 from tracker.projects.models import Level, Project, Stage
-from tracker.projects.service import figures_for
+from tracker.projects.service import ProjectRow, figures_for, project_rows
 
 PAGE_SIZE = 50
 LOW = Decimal("-1e30")
@@ -33,8 +31,8 @@ SORT_KEYS = {
     "level": lambda p, f: (p.level.order, p.code),
     "industry": lambda p, f: p.industry,
     "stage": lambda p, f: list(Stage).index(p.stage),
-    "unit": lambda p, f: p.responsible_unit.name if p.responsible_unit else "",
-    "lead": lambda p, f: p.lead.name if p.lead else "",
+    "unit": lambda p, f: p.unit_name,
+    "lead": lambda p, f: p.lead_name,
     "plan": lambda p, f: f.plan if f.plan is not None else LOW,
     "ytd": lambda p, f: f.ytd,
     "rate": lambda p, f: f.rate if f.rate is not None else LOW,
@@ -80,32 +78,30 @@ class Filters:
 
 @dataclass
 class RegisterPage:
-    rows: list[tuple[Project, progress.ProjectFigures]]
+    rows: list[tuple[ProjectRow, progress.ProjectFigures]]
     total: int
     page: int
     pages: int
 
 
 def register_rows(filters: Filters, year: int, month: int, paginate: bool = True) -> RegisterPage:
-    stmt = select(Project).options(
-        selectinload(Project.lead), selectinload(Project.responsible_unit)
-    )
+    where = []
     if not filters.archived:
-        stmt = stmt.where(Project.archived_on.is_(None))
+        where.append(Project.archived_on.is_(None))
     if filters.level in {lv.value for lv in Level}:
-        stmt = stmt.where(Project.level == Level(filters.level))
+        where.append(Project.level == Level(filters.level))
     if filters.stage in {s.value for s in Stage}:
-        stmt = stmt.where(Project.stage == Stage(filters.stage))
+        where.append(Project.stage == Stage(filters.stage))
     if filters.industry:
-        stmt = stmt.where(Project.industry == filters.industry)
+        where.append(Project.industry == filters.industry)
     if filters.unit.isdigit():
-        stmt = stmt.where(Project.responsible_unit_id == int(filters.unit))
+        where.append(Project.responsible_unit_id == int(filters.unit))
     if filters.lead.isdigit():
-        stmt = stmt.where(Project.lead_id == int(filters.lead))
+        where.append(Project.lead_id == int(filters.lead))
     if filters.q:
         like = f"%{filters.q}%"
-        stmt = stmt.where(or_(Project.name.like(like), Project.code.like(like)))
-    projects = list(db.session.scalars(stmt))
+        where.append(or_(Project.name.like(like), Project.code.like(like)))
+    projects = project_rows(*where)
     figures = figures_for(projects, year, month)
     rows = [(p, figures[p.id]) for p in projects]
     if filters.light in ("green", "yellow", "red"):

@@ -34,8 +34,7 @@ def index():
             f"项目台账-{year}-{month:02d}.xlsx", "项目台账", EXPORT_HEADERS,
             [
                 (p.code, p.name, p.level, p.industry, p.stage,
-                 p.responsible_unit.name if p.responsible_unit else "",
-                 p.lead.name if p.lead else "", p.total_investment, f.plan, f.ytd,
+                 p.unit_name, p.lead_name, p.total_investment, f.plan, f.ytd,
                  _round1(f.rate), _round1(f.deviation), f.light.label if f.light else "")
                 for p, f in page.rows
             ],
