@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from tracker.issues.models import Category, SupervisionLevel
@@ -24,10 +25,10 @@ class CnDateField(DateField):
 class IssueForm(FlaskForm):
     """交办: project is optional (park-wide issues); the deadline may not be in the past."""
 
-    project = SelectField("所属项目", choices=[], validate_choice=True)
+    project = SelectField("所属项目", choices=[], invalid_choice_message="所选项目不存在")
     category = SelectField(
-        "问题类别", choices=[(c.value, c.value) for c in Category],
-        validators=[DataRequired("请选择问题类别")],
+        "问题类别", choices=[SelectChoice(c.value) for c in Category],
+        validators=[DataRequired("请选择问题类别")], invalid_choice_message="问题类别不存在",
     )
     title = StringField(
         "标题（可不填，默认取问题描述前30字）", validators=[Optional(), Length(max=120, message="标题不能超过120字")]
@@ -35,13 +36,16 @@ class IssueForm(FlaskForm):
     description = TextAreaField(
         "问题描述", validators=[DataRequired("请填写问题描述"), Length(max=4000, message="问题描述不能超过4000字")]
     )
-    unit = SelectField("责任单位", choices=[], validators=[DataRequired("请选择责任单位")])
+    unit = SelectField(
+        "责任单位", choices=[], validators=[DataRequired("请选择责任单位")],
+        invalid_choice_message="所选责任单位不存在",
+    )
     person = StringField(
         "责任人", validators=[DataRequired("请填写责任人"), Length(max=64, message="责任人不能超过64字")]
     )
     level = SelectField(
-        "督办等级", choices=[(v.value, v.value) for v in SupervisionLevel],
-        default=SupervisionLevel.NORMAL.value,
+        "督办等级", choices=[SelectChoice(v.value) for v in SupervisionLevel],
+        default=SupervisionLevel.NORMAL.value, invalid_choice_message="督办等级不存在",
     )
     deadline = CnDateField("办结时限", validators=[InputRequired("请填写办结时限")])
 

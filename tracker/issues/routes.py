@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from tracker.auth.models import Unit
 from tracker.auth.permissions import supervisor_required
@@ -97,11 +98,11 @@ def _issue_form(form: IssueForm) -> IssueForm:
     projects = db.session.scalars(
         select(Project).where(Project.archived_on.is_(None)).order_by(Project.code)
     )
-    form.project.choices = [("", "（园区层面，不属于具体项目）")] + [
-        (p.code, f"{p.code} {p.name}") for p in projects
+    form.project.choices = [SelectChoice("", "（园区层面，不属于具体项目）")] + [
+        SelectChoice(p.code, f"{p.code} {p.name}") for p in projects
     ]
     units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name))
-    form.unit.choices = [("", "请选择")] + [(str(u.id), u.name) for u in units]
+    form.unit.choices = [SelectChoice("", "请选择")] + [SelectChoice(str(u.id), u.name) for u in units]
     return form
 
 
