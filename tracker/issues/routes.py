@@ -209,6 +209,9 @@ def act(number: str):
 @bp.route("/issues/<number>/notice.pdf")
 @login_required
 def notice(number: str):
+    """督办通知单: one A4 page. To stay on one page whatever the data, the description is cut
+    at 240 characters and the log shows its latest 6 entries, each cut at 50 characters
+    (the notice says so and points to the system for the rest)."""
     from tracker.pdf import render_pdf
 
     issue = _load(number)
