@@ -314,3 +314,21 @@ def test_the_service_refuses_a_member_opening_an_issue(app, users, make_unit):
         create_issue(users["member"], category=Category.OTHER, description="x",
                      responsible_unit=make_unit(), deadline=None, raised_on=date(2026, 1, 1))
     assert db.session.scalar(select(IssueEvent.id)) is None
+
+
+def test_signed_out_visitors_are_sent_to_sign_in_and_change_nothing(client, make_issue):
+    issue = make_issue()
+    assert client.get("/issues/new").status_code == 302
+    assert client.post("/issues/new", data=_form()).status_code == 302
+    response = client.post(f"/issues/{issue.number}/act",
+                           data={"action": "start", "comment": "x", "version": issue.version})
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert client.get(f"/issues/{issue.number}/notice.pdf").status_code == 302
+    assert len(_issue(issue.number).events) == 1
+
+
+def test_an_admin_does_what_a_supervisor_does(client, login, users, make_issue):
+    issue = make_issue(state="待确认")
+    login(users["admin"])
+    assert _act(client, issue, "confirm", "管理员确认").status_code == 302
+    assert _issue(issue.number).state is IssueState.CLOSED
