@@ -241,3 +241,20 @@ def test_grid_runs_a_fixed_number_of_queries(client, users, login, make_project,
         return q.count
 
     assert grid_queries(10) == grid_queries(300)
+
+
+def test_a_published_month_is_locked_until_a_supervisor_unlocks_it(client, park, users, login, runner):
+    from tracker.briefs.service import unlock
+
+    assert runner.invoke(args=["brief", "publish", "--period", "2026-06"]).exit_code == 0
+    login(users["supervisor"])
+    june = report(park["A1"].id, 6)
+    page = client.get("/report/2026-06").get_data(as_text=True)
+    assert "数据已锁定" in page
+    refused = client.post("/report/2026-06/A1", headers=HX, data={"amount": "1", "version": str(june.version)})
+    assert refused.status_code == 422 and "已锁定" in refused.get_data(as_text=True)
+    assert report(park["A1"].id, 6).amount == 500
+    unlock(2026, 6, "更正录入错误", users["supervisor"], project_id=park["A1"].id)
+    ok = client.post("/report/2026-06/A1", headers=HX, data={"amount": "1", "version": str(june.version)})
+    assert ok.status_code == 200
+    assert report(park["A1"].id, 6).amount == 1

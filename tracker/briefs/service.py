@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -582,6 +583,18 @@ def is_locked(year: int, month: int, project_id: int | None = None) -> bool:
         .limit(1)
     )
     return unlocked is None
+
+
+def locks_for(year: int, month: int) -> Callable[[int], bool]:
+    """``is_locked`` for many projects of one month in two queries: project id → locked."""
+    through = locked_through(year)
+    if through is None or month > through:
+        return lambda project_id: False
+    unlocks = active_unlocks(year, month)
+    if any(u.project_id is None for u in unlocks):
+        return lambda project_id: False
+    open_ids = {u.project_id for u in unlocks}
+    return lambda project_id: project_id not in open_ids
 
 
 def active_unlocks(year: int, month: int) -> list[PeriodUnlock]:

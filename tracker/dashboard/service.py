@@ -75,7 +75,9 @@ def dashboard_data(year: int, month: int) -> Dashboard:
     figures = figures_for(projects, year, month)
     summary = group_summary(projects, figures, month)
 
-    as_of = min(progress.month_end(year, month), park_today())
+    # Issues are shown as they stand today, whatever the period: the dashboard says what
+    # to chase now (the brief reads them as of its month's end).
+    as_of = park_today()
     overdue = case((Issue.deadline < as_of, 1), else_=0)
     open_by, overdue_by = {}, {}
     for pid, n_open, n_overdue in db.session.execute(

@@ -160,7 +160,7 @@ class ProjectDetail:
 def project_detail(project: Project, year: int, month: int) -> ProjectDetail:
     """One project's page for ``year``: twelve months, plans, bonds, issues, change history."""
     from tracker.audit.models import AuditEntry
-    from tracker.issues.models import Issue
+    from tracker.issues.service import issues_for_project
 
     reports = {
         r.month: r
@@ -195,13 +195,7 @@ def project_detail(project: Project, year: int, month: int) -> ProjectDetail:
             .options(selectinload(Bond.spendings))
         )
     )
-    issues = list(
-        db.session.scalars(
-            select(Issue).where(Issue.project_id == project.id)
-            .options(selectinload(Issue.responsible_unit))
-            .order_by(Issue.raised_on.desc())
-        )
-    )
+    issues = issues_for_project(project.id)
     history = list(
         db.session.scalars(
             select(AuditEntry).where(AuditEntry.project_id == project.id)

@@ -18,7 +18,8 @@ from tracker import progress
 from tracker.admin.service import thresholds
 from tracker.audit.service import apply_changes, record
 from tracker.auth.models import Role, User
-from tracker.auth.permissions import can_report_for  # noqa: F401  (routes use it)
+from tracker.auth.permissions import can_report_for
+from tracker.briefs.service import is_locked, locks_for  # noqa: F401  (routes use it)
 from tracker.extensions import db
 from tracker.projects.models import Bond, BondSpending, Project, project_liaisons
 from tracker.projects.service import counted_sums, plans_for
@@ -55,6 +56,7 @@ class GridRow:
     errors: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     conflict: Conflict | None = None
+    locked: bool = False  # the month's brief is published and no unlock is open
     form: dict[str, str] | None = None  # the user's input when re-shown after an error
 
     @property
@@ -168,6 +170,7 @@ def grid_rows(user: User, year: int, month: int, only: Project | None = None) ->
         )
     } if bonds else {}
     limits = thresholds()
+    locked = locks_for(year, month)
     rows = []
     for p in projects:
         report = reports.get(p.id)
@@ -185,6 +188,7 @@ def grid_rows(user: User, year: int, month: int, only: Project | None = None) ->
                 bond=bond,
                 spending=spendings.get(bond.id) if bond else None,
                 warnings=plan_warning(figures.ytd, plans.get(p.id)),
+                locked=locked(p.id),
             )
         )
     return rows
@@ -209,6 +213,14 @@ def preview_row(user: User, project: Project, year: int, month: int, form: dict[
 
 
 # --- writing --------------------------------------------------------------------
+
+
+LOCKED = "本月简报已发布，数据已锁定；如需修改，请督查室填写理由后解锁。"
+
+
+def _check_unlocked(project: Project, year: int, month: int) -> None:
+    if is_locked(year, month, project.id):
+        raise ReportError(LOCKED)
 
 
 def _check_can_edit(user: User, project: Project, report: MonthlyReport | None) -> None:
@@ -260,6 +272,7 @@ def save_row(
         row.conflict = conflict
         return row, conflict
 
+    _check_unlocked(project, year, month)
     _check_can_edit(user, project, report)
     label = _label(project, year, month)
     note = "督查室代为填报" if user.can_supervise and project.lead_id != user.id else ""
@@ -320,6 +333,7 @@ def submit(user: User, project: Project, year: int, month: int) -> None:
     """草稿/退回 → 已报送; needs an amount."""
     if not can_report_for(user, project):
         raise PermissionError
+    _check_unlocked(project, year, month)
     report = _report(project, year, month)
     if report is None or report.amount is None:
         raise ReportError("请先填写并保存当月完成投资，再报送。")
@@ -333,6 +347,7 @@ def withdraw(user: User, project: Project, year: int, month: int) -> None:
     """已报送 → 草稿, until approved."""
     if not can_report_for(user, project):
         raise PermissionError
+    _check_unlocked(project, year, month)
     report = _report(project, year, month)
     if report is None or report.state is not ReportState.SUBMITTED:
         raise ReportError("只有已报送且未审核的数据可以撤回。")
@@ -344,6 +359,7 @@ def review(user: User, project: Project, year: int, month: int, approve: bool, c
     """A supervisor approves (已审核) or returns (退回, with a comment) a submitted row."""
     if not user.can_supervise:
         raise PermissionError
+    _check_unlocked(project, year, month)
     report = _report(project, year, month)
     if report is None or report.state is not ReportState.SUBMITTED:
         raise ReportError("只能审核已报送的数据。")
@@ -362,6 +378,8 @@ def approve_all(user: User, year: int, month: int) -> int:
                                     MonthlyReport.state == ReportState.SUBMITTED)
         .options(selectinload(MonthlyReport.project))
     ))
+    locked = locks_for(year, month)
+    reports = [r for r in reports if not locked(r.project_id)]
     for report in reports:
         _transition(user, report, ReportState.APPROVED, "批量审核")
     db.session.commit()
@@ -373,6 +391,8 @@ def submit_all(user: User, year: int, month: int) -> int:
     count = 0
     for row in grid_rows(user, year, month):
         r = row.report
+        if row.locked:
+            continue
         if r and r.amount is not None and r.state in (ReportState.DRAFT, ReportState.RETURNED):
             _transition(user, r, ReportState.SUBMITTED)
             count += 1
