@@ -170,7 +170,7 @@ class ProjectFigures:
 
     plan: Decimal | None
     ytd: Decimal
-    cumulative: Decimal
+    cumulative: Decimal | None  # None where a list did not ask for it
     rate: Decimal | None
     deviation: Decimal | None
     light: Light | None
@@ -198,7 +198,7 @@ def project_figures(
 
 def figures_from(
     ytd: Decimal,
-    cumulative: Decimal,
+    cumulative: Decimal | None,
     plan: Decimal | None,
     month: int,
     total_investment: Decimal | None = None,
@@ -214,7 +214,7 @@ def figures_from(
         rate=rate,
         deviation=deviation,
         light=warning_light(deviation, thresholds),
-        cumulative_share=share(cumulative, total_investment),
+        cumulative_share=share(cumulative, total_investment) if cumulative is not None else None,
     )
 
 

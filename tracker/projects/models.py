@@ -25,9 +25,10 @@ class Level(StrEnum):
 
     @property
     def order(self) -> int:
-        return list(Level).index(self)
+        return _LEVEL_ORDER[self]
 
 
+_LEVEL_ORDER = {level: i for i, level in enumerate(Level)}
 KEY_LEVELS = (Level.PROVINCIAL, Level.MUNICIPAL)
 
 

@@ -59,25 +59,36 @@ def project_rows(*where, order_by=(Project.code,)) -> list[ProjectRow]:  # noqa:
     return [ProjectRow(*row) for row in db.session.execute(stmt)]
 
 
-def counted_sums(year: int, month: int, project_ids: Iterable[int] | None = None) -> dict:
-    """project id → (YTD, cumulative) of counted figures up to month m of year Y (one query)."""
+def counted_sums(
+    year: int, month: int, project_ids: Iterable[int] | None = None, cumulative: bool = True
+) -> dict[int, tuple[Decimal, Decimal | None]]:
+    """project id → (YTD, cumulative) of counted figures up to month m of year Y (one query).
+
+    ``cumulative=False`` reads year Y alone (lists that show no cumulative figure) and
+    gives None for it.
+    """
     in_ytd = and_(MonthlyReport.year == year, MonthlyReport.month <= month)
+    columns = [
+        MonthlyReport.project_id,
+        func.coalesce(func.sum(case((in_ytd, MonthlyReport.amount), else_=0)), 0),
+    ]
+    if cumulative:
+        columns.append(func.coalesce(func.sum(MonthlyReport.amount), 0))
     stmt = (
-        select(
-            MonthlyReport.project_id,
-            func.coalesce(func.sum(case((in_ytd, MonthlyReport.amount), else_=0)), 0),
-            func.coalesce(func.sum(MonthlyReport.amount), 0),
-        )
+        select(*columns)
         .where(
             MonthlyReport.state.in_(COUNTED_STATES),
             MonthlyReport.amount.is_not(None),
-            or_(MonthlyReport.year < year, in_ytd),
+            or_(MonthlyReport.year < year, in_ytd) if cumulative else in_ytd,
         )
         .group_by(MonthlyReport.project_id)
     )
     if project_ids is not None:
         stmt = stmt.where(MonthlyReport.project_id.in_(list(project_ids)))
-    return {pid: (Decimal(ytd), Decimal(cum)) for pid, ytd, cum in db.session.execute(stmt)}
+    return {
+        row[0]: (Decimal(row[1]), Decimal(row[2]) if cumulative else None)
+        for row in db.session.execute(stmt)
+    }
 
 
 def plans_for(year: int, project_ids: Iterable[int] | None = None) -> dict[int, Decimal]:
@@ -89,16 +100,19 @@ def plans_for(year: int, project_ids: Iterable[int] | None = None) -> dict[int, 
 
 
 def figures_for(
-    projects: list, year: int, month: int
+    projects: list, year: int, month: int, cumulative: bool = False
 ) -> dict[int, progress.ProjectFigures]:
-    """Each project's figures for (year, month): two queries whatever the count."""
+    """Each project's figures for (year, month): two queries whatever the count.
+
+    Lists show no cumulative figure, so it is only computed when asked for.
+    """
     ids = [p.id for p in projects]
-    sums = counted_sums(year, month, ids if len(ids) < 500 else None)
+    sums = counted_sums(year, month, ids if len(ids) < 500 else None, cumulative)
     plans = plans_for(year, ids if len(ids) < 500 else None)
     limits = thresholds()
     return {
         p.id: progress.figures_from(
-            *sums.get(p.id, (ZERO, ZERO)),
+            *sums.get(p.id, (ZERO, ZERO if cumulative else None)),
             plans.get(p.id),
             month,
             p.total_investment,
