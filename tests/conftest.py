@@ -277,3 +277,24 @@ def worker(app):
     yield proc
     proc.terminate()
     proc.wait(10)
+
+
+@pytest.fixture
+def wait_for_job(app):
+    """``wait_for_job(job_id)``: poll the job table until a worker has finished it."""
+    import time
+
+    from tracker.jobs.models import Job
+
+    def wait(job_id: int, seconds: float = 60) -> Job:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            db.session.commit()
+            db.session.expire_all()
+            job = db.session.get(Job, job_id)
+            if job is not None and job.finished:
+                return job
+            time.sleep(0.2)
+        raise AssertionError(f"job {job_id} did not finish within {seconds} s")
+
+    return wait

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 16:37:20.067015
+Create Date: 2026-11-25 16:58:26.685341
 
 """
 from alembic import op

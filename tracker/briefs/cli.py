@@ -7,6 +7,7 @@ published) print on stderr and exit 1; a malformed period is a usage error (exit
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import click
@@ -54,12 +55,17 @@ period_option = click.option("--period", required=True, callback=_period, help="
 def render_command(period: tuple[int, int], out: str) -> None:
     """Render the month's draft from live data to a PDF (nothing is stored)."""
     from tracker.briefs import service
-    from tracker.web import park_today
 
     year, month = period
     _not_future(year, month)
-    draft = service.draft_for(year, month)
-    data = service.render_brief_pdf(service.build_snapshot(year, month, draft, park_today()))
+    # The progress bar goes to stderr so that stdout keeps the one-line summary.
+    with click.progressbar(length=len(service.DRAFT_STAGES), label="生成简报", file=sys.stderr,
+                           show_eta=False) as bar:
+        def advance(done: int, total: int, message: str) -> None:
+            bar.label = message
+            bar.update(done - bar.pos)
+
+        data = service.render_draft_pdf(year, month, advance)
     _write(out, data)
     click.echo(f"已生成{year}年{month}月简报草稿：{out}（{len(data) // 1024} KB）")
 

@@ -374,6 +374,22 @@ def render_brief_pdf(snapshot: dict) -> bytes:
 # --- drafts, revisions ------------------------------------------------------------------
 
 
+DRAFT_STAGES = ("正在汇总数据", "正在排版 PDF")
+
+
+def render_draft_pdf(
+    year: int, month: int, progress: Callable[[int, int, str], None] | None = None
+) -> bytes:
+    """The month's draft from live data as PDF bytes, reporting its stages to ``progress``."""
+    report = progress or (lambda done, total, message: None)
+    report(0, len(DRAFT_STAGES), DRAFT_STAGES[0])
+    snapshot = build_snapshot(year, month, draft_for(year, month), park_today())
+    report(1, len(DRAFT_STAGES), DRAFT_STAGES[1])
+    data = render_brief_pdf(snapshot)
+    report(len(DRAFT_STAGES), len(DRAFT_STAGES), "完成")
+    return data
+
+
 def published(year: int, month: int) -> list[Brief]:
     """The published revisions of a month, oldest first."""
     return list(
@@ -482,14 +498,10 @@ def validate_texts(values: dict[str, str]) -> dict[str, str]:
     }
 
 
-def publish(
+def check_publishable(
     year: int, month: int, user: User | None, correction: bool = False, reason: str = ""
-) -> Brief:
-    """Freeze the month's draft as a published revision (snapshot, PDF, SHA-256).
-
-    Refuses a month already published unless ``correction`` (which needs a published
-    original and a reason) and a correction without an original.
-    """
+) -> str:
+    """Refuse what publishing would refuse, before any work; returns the cleaned reason."""
     if user is not None and user.role not in (Role.ADMIN, Role.SUPERVISOR):
         raise PermissionError("只有督查室可以发布简报。")
     existing = published(year, month)
@@ -507,6 +519,19 @@ def publish(
     if len(reason) > 500:
         raise Refused("更正原因不能超过500字。")
 
+    return reason
+
+
+def publish(
+    year: int, month: int, user: User | None, correction: bool = False, reason: str = ""
+) -> Brief:
+    """Freeze the month's draft as a published revision (snapshot, PDF, SHA-256).
+
+    Refuses a month already published unless ``correction`` (which needs a published
+    original and a reason) and a correction without an original.
+    """
+    reason = check_publishable(year, month, user, correction, reason)
+    label = f"{year}年{month}月"
     draft = draft_for(year, month, create=True)
     draft.correction_reason = reason if correction else ""
     today = park_today()

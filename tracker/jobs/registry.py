@@ -1,3 +1,4 @@
 """Imports every module that registers job handlers."""
 
+from tracker.briefs import jobs as brief_jobs  # noqa: F401
 from tracker.jobs import handlers  # noqa: F401
