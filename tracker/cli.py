@@ -104,5 +104,8 @@ def backup_command(file: str) -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (demo_command, demo_needed_command, user_group, backup_command):
+    from tracker.workbook.cli import export_command, import_command
+
+    for command in (demo_command, demo_needed_command, user_group, backup_command,
+                    import_command, export_command):
         app.cli.add_command(command)
