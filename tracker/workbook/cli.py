@@ -36,6 +36,7 @@ def import_command(file: str, create_users: bool, dry_run: bool) -> None:
         return
     if not plan.changes_anything:
         click.echo("数据与系统中一致，未做任何修改。")
+        return
     batch = apply_import(plan, data, path.name, None)
     click.echo(f"已导入（导入记录 #{batch.id}，SHA-256 {batch.sha256}）。")
 
