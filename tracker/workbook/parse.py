@@ -415,17 +415,19 @@ def parse_sheet(sheet: Sheet, rows: Sequence[Sequence[Any]], book: ParsedBook) -
                 problems.append(error(name, line, column.header, str(exc)))
         if blanks == len(columns) and all(_is_blank(v) for v in row):
             continue  # a wholly empty row
+        if all(values.get(k) not in (None, "") for k in sheet.key):
+            # Duplicates are named even when another cell of either row is wrong.
+            key = tuple(values[k] for k in sheet.key)
+            if key in seen:
+                first = sheet.column(sheet.key[0]).header
+                problems.insert(0, error(name, line, first, f"与第{seen[key]}行重复（{_key_text(sheet, key)}）"))
+            else:
+                seen[key] = line
         if problems:
             book.errors.extend(problems)
             continue
         if sheet is ISSUES and not _check_issue(values, line, book):
             continue
-        key = tuple(values[k] for k in sheet.key)
-        if key in seen:
-            first = sheet.column(sheet.key[0]).header
-            book.errors.append(error(name, line, first, f"与第{seen[key]}行重复（{_key_text(sheet, key)}）"))
-            continue
-        seen[key] = line
         records.append(Record(line, values))
     book.records[name] = records
 
