@@ -163,6 +163,8 @@ class ParsedBook:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     header_rows: dict[str, int] = field(default_factory=dict)
+    # (sheet, row, 项目编号) of refused rows, so that an unknown code is named for them too
+    refused_codes: list[tuple[str, int, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -425,6 +427,8 @@ def parse_sheet(sheet: Sheet, rows: Sequence[Sequence[Any]], book: ParsedBook) -
                 seen[key] = line
         if problems:
             book.errors.extend(problems)
+            if values.get("code") and "code" in positions:
+                book.refused_codes.append((name, line, values["code"]))
             continue
         if sheet is ISSUES and not _check_issue(values, line, book):
             continue
@@ -484,17 +488,23 @@ def check_codes(book: ParsedBook, stored_codes: Iterable[str]) -> None:
                 kept.append(record)
         if sheet.name in book.records:
             book.records[sheet.name] = kept
+    for name, row, code in book.refused_codes:
+        if name != PROJECTS.name and code not in known:
+            book.errors.append(error(name, row, "项目编号", f"项目“{code}”不存在（项目表和系统中均没有）"))
 
 
 def sort_errors(errors: list[str]) -> list[str]:
-    """Errors in sheet order, then Excel row order, then as found."""
-    pattern = re.compile(r"^(\S+) 第(\d+)行")
+    """Errors in sheet order, then Excel row order, then column order, then as found."""
+    pattern = re.compile(r"^(\S+) 第(\d+)行 ?([^：]*)")
+    columns = {s.name: {h: i for i, h in enumerate(s.headers)} for s in SHEETS}
 
     def key(item: tuple[int, str]) -> tuple:
         index, text = item
         match = pattern.match(text)
         if not match:
-            return (-1, 0, index)
-        return (SHEET_ORDER.get(match.group(1), 99), int(match.group(2)), index)
+            return (-1, 0, 0, index)
+        sheet = match.group(1)
+        column = columns.get(sheet, {}).get(match.group(3), -1)
+        return (SHEET_ORDER.get(sheet, 99), int(match.group(2)), column, index)
 
     return [text for _, text in sorted(enumerate(errors), key=key)]
