@@ -273,7 +273,9 @@ def test_confirm_validates_again_and_refuses_what_became_wrong(client, login, us
     before = db_fingerprint()
     response = client.post("/import/confirm", data={"token": token})
     assert response.status_code == 422
-    assert "月度进展 第2行 当月完成投资(万元)：2026年2月已发布简报，数据已锁定，须督查室解锁后才能修改" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "系统中的数据在预览后有了变化，重新检查时发现以下问题，文件未导入。" in html
+    assert "<li>月度进展 第2行 当月完成投资(万元)：2026年2月已发布简报，数据已锁定，须督查室解锁后才能修改</li>" in html
     assert db_fingerprint() == before
 
 

@@ -33,6 +33,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from operator import itemgetter
 from typing import Any
 
 # Labels exactly as DESIGN.md lists them; tests/unit checks they equal the models' enums.
@@ -396,6 +397,7 @@ def parse_sheet(sheet: Sheet, rows: Sequence[Sequence[Any]], book: ParsedBook) -
     records: list[Record] = []
     seen: dict[tuple, int] = {}
     columns = [(c, positions[c.field], _reader(c), blank_value(c)) for c in sheet.columns]
+    key_of, single_key = itemgetter(*sheet.key), len(sheet.key) == 1
     for index in range(header_index + 1, len(rows)):
         row = rows[index]
         line = index + 1
@@ -415,11 +417,14 @@ def parse_sheet(sheet: Sheet, rows: Sequence[Sequence[Any]], book: ParsedBook) -
                 values[column.field] = reader(raw)
             except CellError as exc:
                 problems.append(error(name, line, column.header, str(exc)))
+                values[column.field] = None
         if blanks == len(columns) and all(_is_blank(v) for v in row):
             continue  # a wholly empty row
-        if all(values.get(k) not in (None, "") for k in sheet.key):
+        key = key_of(values)
+        if single_key:
+            key = (key,)
+        if None not in key and "" not in key:
             # Duplicates are named even when another cell of either row is wrong.
-            key = tuple(values[k] for k in sheet.key)
             if key in seen:
                 first = sheet.column(sheet.key[0]).header
                 problems.insert(0, error(name, line, first, f"与第{seen[key]}行重复（{_key_text(sheet, key)}）"))

@@ -134,8 +134,8 @@ def import_confirm():
     plan: ImportPlan = plan_import(data, create_users=bool(meta.get("create_users")))
     if not plan.ok:
         _drop_upload(token)
-        return _page(422, errors=["数据在预览后已有变化，文件未导入：", *plan.errors],
-                     filename=meta.get("filename"))
+        return _page(422, errors=plan.errors, filename=meta.get("filename"),
+                     notice="系统中的数据在预览后有了变化，重新检查时发现以下问题，文件未导入。")
     if not plan.changes_anything:
         _drop_upload(token)
         flash("文件中的数据与系统中一致，未做任何修改。", "info")

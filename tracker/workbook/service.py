@@ -25,9 +25,11 @@ Decisions where DESIGN.md is silent:
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -305,17 +307,17 @@ class _Planner:
 
     def issues_sheet(self, records: list[Record]) -> SheetPlan:
         plan = SheetPlan(ISSUES.name, present=True)
-        numbers = [r.values["number"] for r in records]
-        stored = {}
-        for chunk in _chunks(numbers):
+        # Every stored issue in one query: cheaper than IN lists of thousands of numbers.
+        stored = {
+            r.number: r
             for r in db.session.execute(
                 select(
                     Issue.id, Issue.number, Issue.project_id, Issue.category, Issue.description,
                     Issue.responsible_unit_id, Issue.responsible_person, Issue.level,
                     Issue.raised_on, Issue.deadline, Issue.state, Issue.closed_on,
-                ).where(Issue.number.in_(chunk))
-            ):
-                stored[r.number] = r
+                )
+            )
+        }
         fields = ("code", "category", "description", "responsible_unit", "responsible_person",
                   "level", "raised_on", "deadline", "state", "closed_on")
         for record in records:
@@ -432,11 +434,6 @@ class _Planner:
         return plan
 
 
-def _chunks(items: list, size: int = 500) -> Iterable[list]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
 def _stored(model: Any, project_ids: list[int], codes: dict[int, str], key: tuple[str, ...],
             fields: tuple[str, ...]) -> dict[tuple, Any]:
     """(code, *key) → stored row (id and ``fields``) of a per-project table."""
@@ -469,12 +466,30 @@ def read_book(data: bytes) -> ParsedBook:
     return parse.parse_book(sheets)
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while tens of thousands of rows are built.
+
+    An import allocates a few hundred thousand small objects that live until it ends; the
+    collector would walk them again and again (about a quarter of the CPU time). Reference
+    counting still frees everything; one collection runs when the import is done.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def plan_import(data: bytes, *, create_users: bool = False) -> ImportPlan:
     """What importing ``data`` would change, or every reason it cannot (nothing is written)."""
-    book = read_book(data)
-    if book.errors and not book.records:
-        return ImportPlan(errors=parse.sort_errors(book.errors), warnings=book.warnings)
-    return _Planner(book, create_users).run()
+    with _gc_paused():
+        book = read_book(data)
+        if book.errors and not book.records:
+            return ImportPlan(errors=parse.sort_errors(book.errors), warnings=book.warnings)
+        return _Planner(book, create_users).run()
 
 
 # --- applying ---------------------------------------------------------------------------
@@ -692,7 +707,8 @@ def apply_import(
         )
         db.session.add(batch)
         db.session.flush()
-        _Writer(plan, user_id, batch.id).run()
+        with _gc_paused():
+            _Writer(plan, user_id, batch.id).run()
         db.session.execute(insert(AuditEntry.__table__), [{
             "at": utcnow(), "user_id": user_id, "action": "import", "table_name": "import_batches",
             "record_id": batch.id, "record_label": filename[:200], "project_id": None, "field": "",
