@@ -255,6 +255,20 @@ def test_an_xlsx_is_read_from_a1_so_row_numbers_are_excels():
     assert book.records["年度计划"][0].row == 4
 
 
+def test_a_sheet_that_starts_in_column_b_is_read():
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "年度计划"
+    ws["B1"] = "年度计划表"
+    for r, row in enumerate([["项目编号", "年度", "年度计划投资(万元)"], ["A1", 2026, 7]], start=3):
+        for c, value in enumerate(row, start=2):
+            ws.cell(row=r, column=c, value=value)
+    buf = io.BytesIO()
+    wb.save(buf)
+    book = parse_book(parse.read_sheets(buf.getvalue()))
+    assert [(r.row, r.values["amount"]) for r in book.records["年度计划"]] == [(4, Decimal("7.00"))]
+
+
 def test_an_ods_file_is_read():
     data = ods_bytes("年度计划", [["项目编号", "年度", "年度计划投资（万元）"], ["A1", 2026, 1200.5]])
     book = parse_book(parse.read_sheets(data))

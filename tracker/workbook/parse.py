@@ -356,9 +356,14 @@ def blank_value(column: Column) -> Any:
 
 
 def _find_header(rows: Sequence[Sequence[Any]], first: str) -> int | None:
+    """The header row: the first whose first filled cell is ``first`` (a sheet may leave
+    column A empty as a margin; calamine's rows start at A1)."""
     for i, row in enumerate(rows):
-        if row and normalise_header(row[0]) == first:
-            return i
+        for cell in row:
+            if not _is_blank(cell):
+                if normalise_header(cell) == first:
+                    return i
+                break
     return None
 
 
