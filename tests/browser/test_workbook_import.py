@@ -54,8 +54,8 @@ def test_upload_preview_confirm(page_as, users, make_project, tmp_path):
     page.click("text=确认导入")
     page.wait_for_load_state("networkidle")
     flashes = page.locator(".flash").all_inner_texts()
-    assert flashes[0] == "已导入“园区台账.xlsx”（导入记录 #1）。"
-    assert "项目：新增 1，修改 1，未变 0" in flashes
+    assert flashes == ["已导入“园区台账.xlsx”（导入记录 #1）。项目：新增 1，修改 1，未变 0；年度计划：新增 1，修改 1，未变 0；"
+                       "月度进展：新增 1，修改 1，未变 0；问题：新增 1，修改 0，未变 0；新建单位 3 个：华新材料公司、园区招商局、园区财政局。"]
     assert page.locator("#preview").count() == 0
     assert "园区台账.xlsx" in page.locator("table.stack").inner_text()
     screenshot(page, "workbook-import-done")

@@ -142,9 +142,8 @@ def import_confirm():
         return redirect(url_for("workbook.import_page"), 303)
     batch = apply_import(plan, data, meta.get("filename") or "workbook.xlsx", current_user.id)
     _drop_upload(token)
-    flash(f"已导入“{batch.filename}”（导入记录 #{batch.id}）。", "success")
-    for line in plan.summary_lines():
-        flash(line.strip(), "success")
+    lines = "；".join(line.strip() for line in plan.summary_lines())
+    flash(f"已导入“{batch.filename}”（导入记录 #{batch.id}）。{lines}。", "success")
     return redirect(url_for("workbook.import_page"), 303)
 
 
