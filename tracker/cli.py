@@ -123,6 +123,7 @@ def worker_command(workers: int) -> None:
 
 def register(app: Flask) -> None:
     from tracker.briefs.cli import brief_group
+    from tracker.workbook.cli import export_command, import_command
 
     for command in (
         demo_command,
@@ -131,5 +132,7 @@ def register(app: Flask) -> None:
         backup_command,
         worker_command,
         brief_group,
+        import_command,
+        export_command,
     ):
         app.cli.add_command(command)
