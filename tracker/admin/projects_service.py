@@ -284,24 +284,25 @@ def update_project(user: User, project: Project, values: dict[str, Any], version
     v = _validate(values, project)
     changes: dict[str, tuple[str, str]] = {}
     label = project.code if project.code == v["code"] else f"{project.code}→{v['code']}"
-    for field in LABELS:
-        old = shown(project, field)
-        if field in REF_FIELDS:
-            rel, model = REF_FIELDS[field]
-            target = db.session.get(model, v[field]) if v.get(field) else None
-            setattr(project, rel, target)
-        elif field == "liaison_ids":
-            project.liaisons = v["liaisons"]
-        else:
-            new_value = v.get(field)
-            if as_text(getattr(project, field)) != as_text(new_value):
-                setattr(project, field, new_value)
-        new = shown(project, field)
-        if old != new:
-            changes[field] = (old, new)
-            record(user_id=user.id, action="update", table="projects", record_id=project.id,
-                   label=label, project_id=project.id, field=field, old=old or None,
-                   new=new or None)
+    with db.session.no_autoflush:  # one UPDATE, one version step
+        for field in LABELS:
+            old = shown(project, field)
+            if field in REF_FIELDS:
+                rel, model = REF_FIELDS[field]
+                target = db.session.get(model, v[field]) if v.get(field) else None
+                setattr(project, rel, target)
+            elif field == "liaison_ids":
+                project.liaisons = v["liaisons"]
+            else:
+                new_value = v.get(field)
+                if as_text(getattr(project, field)) != as_text(new_value):
+                    setattr(project, field, new_value)
+            new = shown(project, field)
+            if old != new:
+                changes[field] = (old, new)
+                record(user_id=user.id, action="update", table="projects", record_id=project.id,
+                       label=label, project_id=project.id, field=field, old=old or None,
+                       new=new or None)
     if changes:
         # Liaisons live in another table: touch the row so that its version moves too.
         flag_modified(project, "name")
