@@ -16,7 +16,6 @@ from datetime import timedelta
 from http.cookiejar import CookieJar
 
 import pytest
-from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from tests.web.security_routes import browser, fill, get_rules, sign_in
