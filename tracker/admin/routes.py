@@ -119,7 +119,7 @@ def user_new():
                            roles=list(Role), units=_units()), (422 if errors else 200)
 
 
-@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@bp.route("/users/<int(max=2147483647):user_id>/edit", methods=["GET", "POST"])
 @admin_required
 def user_edit(user_id: int):
     user = _get(User, user_id, "用户")
@@ -147,7 +147,7 @@ def _user_page(user: User, data, errors: dict, pw_errors: dict) -> str:  # noqa:
                            pw_errors=pw_errors, roles=list(Role), units=_units({user.unit_id}))
 
 
-@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@bp.route("/users/<int(max=2147483647):user_id>/password", methods=["POST"])
 @admin_required
 def user_password(user_id: int):
     user = _get(User, user_id, "用户")
@@ -165,7 +165,7 @@ def user_password(user_id: int):
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
-@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@bp.route("/users/<int(max=2147483647):user_id>/active", methods=["POST"])
 @admin_required
 def user_active(user_id: int):
     user = _get(User, user_id, "用户")
@@ -228,14 +228,14 @@ def _unit_page(unit: Unit, errors: dict, data) -> str:  # noqa: ANN001
                            targets=targets, counts=_unit_counts().get(unit.id, {}))
 
 
-@bp.route("/units/<int:unit_id>")
+@bp.route("/units/<int(max=2147483647):unit_id>")
 @admin_required
 def unit_edit(unit_id: int):
     unit = _get(Unit, unit_id, "单位")
     return _unit_page(unit, {}, MultiDict({"name": unit.name}))
 
 
-@bp.route("/units/<int:unit_id>/rename", methods=["POST"])
+@bp.route("/units/<int(max=2147483647):unit_id>/rename", methods=["POST"])
 @admin_required
 def unit_rename(unit_id: int):
     unit = _get(Unit, unit_id, "单位")
@@ -254,7 +254,7 @@ def unit_rename(unit_id: int):
     return _unit_page(unit, errors, request.form), 422
 
 
-@bp.route("/units/<int:unit_id>/merge", methods=["POST"])
+@bp.route("/units/<int(max=2147483647):unit_id>/merge", methods=["POST"])
 @admin_required
 def unit_merge(unit_id: int):
     unit = _get(Unit, unit_id, "单位")
@@ -277,7 +277,7 @@ def unit_merge(unit_id: int):
     return _unit_page(unit, errors, MultiDict({"name": unit.name})), 422
 
 
-@bp.route("/units/<int:unit_id>/active", methods=["POST"])
+@bp.route("/units/<int(max=2147483647):unit_id>/active", methods=["POST"])
 @admin_required
 def unit_active(unit_id: int):
     unit = _get(Unit, unit_id, "单位")
