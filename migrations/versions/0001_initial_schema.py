@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 16:58:26.685341
+Create Date: 2026-11-25 17:03:37.930898
 
 """
 from alembic import op

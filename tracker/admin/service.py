@@ -34,3 +34,58 @@ def set_setting(key: str, value: str) -> tuple[str | None, str]:
         row.value = value
     g.pop("park_settings", None)
     return old, value
+
+
+SETTING_LABELS = {
+    "park_name": "园区名称",
+    "issuing_body": "发文单位",
+    "yellow_threshold": "黄灯阈值（落后百分点）",
+    "red_threshold": "红灯阈值（落后百分点）",
+}
+
+
+def read_settings(data) -> tuple[dict[str, str], dict[str, str]]:  # noqa: ANN001
+    """Validate the settings form: (values, errors). Thresholds 0–100 points, yellow ≤ red."""
+    import re
+
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for key in ("park_name", "issuing_body"):
+        raw = data.get(key, "")
+        value = raw.strip() if isinstance(raw, str) else ""
+        if not value:
+            errors[key] = f"请填写{SETTING_LABELS[key]}"
+        elif len(value) > 60:
+            errors[key] = f"{SETTING_LABELS[key]}不能超过 60 个字符"
+        elif re.search(r"[\x00-\x1f\x7f]", value):
+            errors[key] = f"{SETTING_LABELS[key]}含有不允许的控制字符"
+        else:
+            values[key] = value
+    for key in ("yellow_threshold", "red_threshold"):
+        raw = data.get(key, "")
+        value = raw.strip() if isinstance(raw, str) else ""
+        if not re.fullmatch(r"\d{1,3}(\.\d)?", value) or Decimal(value) > 100:
+            errors[key] = f"{SETTING_LABELS[key]}应为 0 到 100 之间的数，最多一位小数"
+        else:
+            values[key] = value.removesuffix(".0")
+    if not errors and Decimal(values["yellow_threshold"]) > Decimal(values["red_threshold"]):
+        errors["red_threshold"] = "红灯阈值不能小于黄灯阈值"
+    return values, errors
+
+
+def save_settings(actor, values: dict[str, str]) -> dict[str, tuple]:  # noqa: ANN001
+    """Store validated settings (admins only); each changed one is an audit entry."""
+    from tracker.audit.service import record
+    from tracker.auth.permissions import require
+
+    require(actor.is_admin)
+    changes = {}
+    for key, value in values.items():
+        if park_settings().get(key) == value:
+            continue
+        old, new = set_setting(key, value)
+        changes[key] = (old, new)
+        record(user_id=actor.id, action="update", table="settings", record_id=None,
+               label=SETTING_LABELS[key], field=key, old=old, new=new)
+    db.session.commit()
+    return changes

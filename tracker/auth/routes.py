@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from tracker.audit.service import record
@@ -13,6 +13,21 @@ from tracker.extensions import db
 bp = Blueprint("auth", __name__)
 
 FAILED = "账号或密码不正确。"
+
+
+@bp.before_app_request
+def refuse_nul_and_end_inactive_sessions():  # noqa: ANN201
+    """App-wide guards: a NUL character in any field (PostgreSQL cannot store it) answers
+    400, and a user deactivated since signing in is signed out on their next request."""
+    values = [*request.args.values(), *(request.form.values() if request.form else [])]
+    if any("\x00" in v for v in values):
+        abort(400, description="输入包含不允许的控制字符（NUL），请检查后重试。")
+    if current_user.is_authenticated and not current_user.active:
+        logout_user()
+        session.clear()
+        flash("您的账号已停用，请联系管理员。", "warning")
+        return redirect(url_for("auth.login"))
+    return None
 
 
 def _safe_next(target: str | None) -> str:

@@ -9,8 +9,10 @@ failures in a row a key waits, and the wait doubles with each further failure
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.auth.models import LoginThrottle, Role, Unit, User
 from tracker.extensions import db
@@ -20,6 +22,11 @@ FREE_TRIES = 5
 BASE_WAIT = timedelta(seconds=30)
 MAX_WAIT = timedelta(minutes=15)
 FORGET_AFTER = timedelta(hours=1)
+
+
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash("not-a-password", method="scrypt")
 
 
 class ThrottledError(Exception):
@@ -59,7 +66,8 @@ def _note_failure(key: str, address_key: bool) -> None:
     # An address serves many people (an office NAT): it gets more room than one login.
     free = FREE_TRIES * 4 if address_key else FREE_TRIES
     if row.failures >= free:
-        wait = min(BASE_WAIT * (2 ** (row.failures - free)), MAX_WAIT)
+        # The exponent is capped: past MAX_WAIT it only matters that it cannot overflow.
+        wait = min(BASE_WAIT * (2 ** min(row.failures - free, 10)), MAX_WAIT)
         row.blocked_until = now + wait
 
 
@@ -70,7 +78,11 @@ def authenticate(login: str, password: str, address: str | None) -> User | None:
     """
     check_throttle(login, address)
     user = db.session.scalar(select(User).where(User.login == login.strip()))
-    if user is not None and user.active and user.check_password(password):
+    if user is None or not user.password_hash:
+        # Spend the same time as a real check, so the answer's delay does not tell
+        # whether the login exists.
+        check_password_hash(_dummy_hash(), password)
+    elif user.active and user.check_password(password):
         row = db.session.get(LoginThrottle, _keys(login, None)[0])
         if row is not None:
             db.session.delete(row)

@@ -1,0 +1,218 @@
+"""Bad input everywhere: every POST endpoint and every GET page of the app, as each role, gets
+oversized, malformed and hostile values, and must answer a clear message or a 4xx — never a
+500 — and show any text it sends back escaped.
+
+The endpoints are read from ``app.url_map`` when the test runs, so routes added by other
+domains are fuzzed as well. Field names come from the forms found on the app's own pages
+(walked as an admin); an endpoint without a known form gets a generic set of names. URL
+parameters are filled with demo values (``flask demo``) and, for GET, with hostile ones too.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from urllib.parse import urlencode
+
+import pytest
+from sqlalchemy import delete, select, update
+
+from tests.web.security_routes import (
+    Form,
+    browser,
+    demo_values,
+    fill,
+    forms_on,
+    get_rules,
+    post_rules,
+    sign_in,
+)
+from tracker.auth.models import LoginThrottle, User
+from tracker.extensions import db
+from tracker.projects.models import Project
+
+XSS = ('<script>alert("duban")</script>', '"><img src=x onerror=alert(1)>')
+RAW_MARKERS = ('<script>alert("duban")', "<img src=x onerror")
+# Sent in every field at once.
+PAYLOADS = {
+    "empty": "",
+    "blank": "   ",
+    "negative": "-1",
+    "huge negative": "-99999999999999999999",
+    "huge": "99999999999999999999999999",
+    "float overflow": "1e308",
+    "nan": "NaN",
+    "infinity": "Infinity",
+    "three decimals": "0.001",
+    "long text": "长" * 10_000,
+    "script": XSS[0],
+    "attribute breakout": XSS[1],
+    "impossible date": "2026-02-30",
+    "month 13": "2026-13-01",
+    "zero date": "0000-00-00",
+    "unknown enum": "不存在的选项",
+    "sql": "' OR 1=1 --",
+    "path": "../../etc/passwd",
+    "full-width digits": "１２３",
+    "nul": "a\x00b",
+    "rtl": "\u202egnp.exe",
+}
+# Sent one field at a time, the other fields keeping the form's own (valid) values.
+FIELD_PAYLOADS = ("长" * 10_000, XSS[0], XSS[1], "-1", "99999999999999999999", "2026-02-30",
+                  "abc", "", "不存在的选项")
+GENERIC_FIELDS = ("name", "code", "title", "description", "amount", "year", "month", "period",
+                  "date", "deadline", "state", "level", "category", "comment", "reason", "text",
+                  "unit_id", "user_id", "project", "version", "password", "confirm", "action")
+COMMON_QUERY = ("period", "page", "year", "month", "q", "sort", "order", "level", "state",
+                "category", "unit", "user", "project", "table", "from", "to", "revision",
+                "format", "show", "industry", "stage", "lead")
+ROLES = [None, "admin", "supervisor", "member", "viewer"]
+CLEAR_MESSAGE = re.compile(r'class="[^"]*(field-error|alert|flash)[^"]*"')
+
+
+def check(response, where: str) -> None:
+    """Never a 500; any text shown back escaped; a refusal says why."""
+    status = response.status_code
+    assert status < 500, f"{where}: {status}"
+    if response.mimetype != "text/html":
+        return
+    body = response.get_data(as_text=True)
+    for marker in RAW_MARKERS:
+        assert marker not in body, f"{where}: unescaped {marker!r} in the page"
+    if status in (400, 409, 413, 422, 429):
+        assert CLEAR_MESSAGE.search(body), f"{where}: {status} without a message"
+
+
+def discover_forms(app, values) -> dict[str, Form]:
+    """Every form on every GET page (walked as an admin), merged per action address."""
+    admin = browser(app)
+    sign_in(admin, "admin")
+    found: dict[str, Form] = {}
+    for rule in get_rules(app):
+        url = fill(app, rule, values)
+        response = admin.get(url)
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        for form in forms_on(url, response.get_data(as_text=True)):
+            if form.method != "post":
+                continue
+            merged = found.setdefault(form.action, Form(form.action, "post"))
+            for name, value in form.fields.items():
+                merged.fields.setdefault(name, value)
+            merged.files |= form.files
+    return found
+
+
+def submissions(form: Form | None, deep: bool):
+    """(label, data) pairs: everything missing, every payload everywhere, wrong types, and
+    — for the admin, who gets past every permission check — each field alone made hostile."""
+    names = [n for n in (form.fields if form else GENERIC_FIELDS) if n != "csrf_token"]
+    files = sorted(form.files) if form else []
+    yield "missing fields", {}
+    for label, payload in PAYLOADS.items():
+        data = dict.fromkeys(names, payload)
+        for name in files:
+            data[name] = (io.BytesIO(payload.encode()), "hostile.xlsx")
+        yield label, data
+    yield "repeated values", {n: ["1", XSS[0]] for n in names}
+    yield "file where text belongs", {n: (io.BytesIO(b"\x00\x01garbage"), "x.bin") for n in names}
+    if deep and form:
+        base = {n: v for n, v in form.fields.items() if n != "csrf_token"}
+        for name in names:
+            for payload in FIELD_PAYLOADS:
+                yield f"{name}={payload[:12]!r}", {**base, name: payload}
+
+
+def snapshot():
+    people = [(u.id, u.active, u.must_change_password, u.password_hash, u.role, u.unit_id)
+              for u in db.session.scalars(select(User))]
+    codes = list(db.session.execute(select(Project.id, Project.code)))
+    return people, codes
+
+
+def restore(saved) -> None:
+    """Undo what an accepted submission did that would stop the fuzzing from reaching the
+    next endpoints: a reset password, a deactivated account, a project code renamed."""
+    people, codes = saved
+    db.session.rollback()
+    for uid, active, must, pw, role, unit in people:
+        db.session.execute(update(User).where(User.id == uid).values(
+            active=active, must_change_password=must, password_hash=pw, role=role, unit_id=unit))
+    db.session.execute(update(Project).values(code=Project.code + "~"))  # dodge the unique index
+    for pid, code in codes:
+        db.session.execute(update(Project).where(Project.id == pid).values(code=code))
+    db.session.execute(delete(LoginThrottle))
+    db.session.commit()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_post_endpoint_refuses_hostile_input_cleanly(app, runner, role):
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    values = demo_values(app)
+    forms = discover_forms(app, values)
+    saved = snapshot()
+    client = browser(app)
+    token = sign_in(client, role)
+    tally: Counter = Counter()
+    rules = post_rules(app)
+    assert any(r.endpoint == "admin.project_edit" for r in rules)
+    for rule in rules:
+        url = fill(app, rule, values)
+        form = forms.get(url)
+        for label, data in submissions(form, deep=role == "admin"):
+            response = client.post(url, data=data, headers={"X-CSRFToken": token}, csrf=False)
+            check(response, f"{role} POST {url} [{label}]")
+            tally[response.status_code] += 1
+            if response.status_code < 400:
+                restore(saved)
+        json = client.post(url, json={"name": XSS[0], "amount": -1}, headers={"X-CSRFToken": token},
+                           csrf=False)
+        check(json, f"{role} POST {url} [json body]")
+        restore(saved)
+        if role is not None and client.get("/account").status_code != 200:
+            token = sign_in(client, role)
+    print(f"\nfuzz POST as {role}: {len(rules)} endpoints, {sum(tally.values())} requests, "
+          f"statuses {dict(sorted(tally.items()))}")
+    # Whatever hostile text was stored along the way is shown escaped on every page.
+    for rule in get_rules(app):
+        check(client.get(fill(app, rule, values)), f"{role} GET {rule.rule} after fuzzing")
+
+
+HOSTILE_PATH = {"string": ('<script>alert("duban")</script>', "x" * 300, "2026-02-30", "2026-13",
+                           "..", "%00"),
+                "int": (0, 99_999_999, 10**20)}
+
+
+@pytest.mark.parametrize("role", ["admin", "member", None])
+def test_every_page_refuses_hostile_query_and_path_values_cleanly(app, runner, role):
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    values = demo_values(app)
+    client = browser(app)
+    sign_in(client, role)
+    tally: Counter = Counter()
+    for rule in get_rules(app):
+        if rule.endpoint == "static":
+            continue
+        url = fill(app, rule, values)
+        page = client.get(url)
+        names = set(COMMON_QUERY)
+        if page.mimetype == "text/html":
+            for form in forms_on(url, page.get_data(as_text=True)):
+                if form.method == "get":
+                    names |= set(form.fields)
+        for label, payload in PAYLOADS.items():
+            response = client.get(f"{url}?{urlencode(dict.fromkeys(sorted(names), payload))}")
+            check(response, f"{role} GET {url} [{label}]")
+            tally[response.status_code] += 1
+        for name in rule.arguments:
+            converter = type(rule._converters[name]).__name__
+            for bad in HOSTILE_PATH["int" if converter == "IntegerConverter" else "string"]:
+                try:
+                    bad_url = fill(app, rule, values, {name: bad})
+                except Exception:  # noqa: BLE001 - a value the converter cannot build
+                    continue
+                response = client.get(bad_url)
+                check(response, f"{role} GET {bad_url}")
+                tally[response.status_code] += 1
+    print(f"\nfuzz GET as {role}: {sum(tally.values())} requests, statuses {dict(sorted(tally.items()))}")

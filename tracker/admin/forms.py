@@ -1,0 +1,226 @@
+"""Reading admin forms: typed values and one Chinese message per bad field.
+
+WTForms' own coercion messages are English ("Not a valid integer value."), so the
+admin forms parse request data with this small reader instead; CSRF is checked
+for every POST by ``CSRFProtect`` and each template carries the hidden token.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+MAX_MONEY = Decimal("999999999999.99")  # Numeric(14, 2)
+MONEY_RE = re.compile(r"^\d+(\.\d{1,2})?$")
+INT_RE = re.compile(r"^[+-]?\d{1,12}$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Control characters (NUL breaks PostgreSQL text); tab and newlines are allowed in long text.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class FormReader:
+    """Reads fields from ``data``; ``values`` holds what parsed, ``errors`` the rest.
+
+    Every reader returns None for a bad or missing optional value, so a caller
+    may go on reading and show every error at once.
+    """
+
+    def __init__(self, data: Mapping[str, Any] | MultiDict) -> None:
+        self.data = data
+        self.values: dict[str, Any] = {}
+        self.errors: dict[str, str] = {}
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def raw(self, name: str) -> str:
+        value = self.data.get(name, "")
+        return value.strip() if isinstance(value, str) else ""
+
+    def error(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, message)
+
+    def text(
+        self,
+        name: str,
+        label: str,
+        *,
+        required: bool = False,
+        max_len: int = 200,
+        multiline: bool = False,
+        forbid: str = "",
+    ) -> str | None:
+        value = self.raw(name)
+        if multiline:
+            value = value.replace("\r\n", "\n")
+        if not value:
+            if required:
+                self.error(name, f"请填写{label}")
+                return None
+            self.values[name] = ""
+            return ""
+        if CONTROL_RE.search(value) or (not multiline and ("\n" in value or "\r" in value)):
+            self.error(name, f"{label}含有不允许的控制字符")
+            return None
+        if len(value) > max_len:
+            self.error(name, f"{label}不能超过 {max_len} 个字符（现有 {len(value)} 个）")
+            return None
+        for ch in forbid:
+            if ch in value or (ch == " " and re.search(r"\s", value)):
+                shown = "空格" if ch == " " else f"“{ch}”"
+                self.error(name, f"{label}不能包含{shown}")
+                return None
+        self.values[name] = value
+        return value
+
+    def money(self, name: str, label: str, *, required: bool = False) -> Decimal | None:
+        """万元, not negative, at most two decimals; thousands separators accepted."""
+        value = self.raw(name).replace(",", "").replace("，", "")
+        if not value:
+            if required:
+                self.error(name, f"请填写{label}")
+            else:
+                self.values[name] = None
+            return None
+        if value.startswith("-") and MONEY_RE.match(value[1:]):
+            self.error(name, f"{label}不能为负数")
+            return None
+        if not MONEY_RE.match(value):
+            self.error(name, f"{label}应为数字（万元），最多两位小数，例如 1200.50")
+            return None
+        try:
+            amount = Decimal(value)
+        except InvalidOperation:  # pragma: no cover - the pattern already refused it
+            self.error(name, f"{label}应为数字")
+            return None
+        if amount > MAX_MONEY:
+            self.error(name, f"{label}过大（上限 999999999999.99 万元）")
+            return None
+        self.values[name] = amount
+        return amount
+
+    def integer(
+        self, name: str, label: str, *, lo: int, hi: int, required: bool = False
+    ) -> int | None:
+        value = self.raw(name)
+        if not value:
+            if required:
+                self.error(name, f"请填写{label}")
+            else:
+                self.values[name] = None
+            return None
+        if not INT_RE.match(value):
+            self.error(name, f"{label}应为整数")
+            return None
+        number = int(value)
+        if not lo <= number <= hi:
+            self.error(name, f"{label}应在 {lo} 到 {hi} 之间")
+            return None
+        self.values[name] = number
+        return number
+
+    def day(self, name: str, label: str, *, required: bool = False) -> date | None:
+        """A date as YYYY-MM-DD that exists (2026-02-30 does not)."""
+        value = self.raw(name)
+        if not value:
+            if required:
+                self.error(name, f"请填写{label}")
+            else:
+                self.values[name] = None
+            return None
+        if not DATE_RE.match(value):
+            self.error(name, f"{label}格式应为 YYYY-MM-DD，例如 2026-09-30")
+            return None
+        try:
+            parsed = date.fromisoformat(value)
+        except ValueError:
+            self.error(name, f"{label}“{value}”不是有效日期")
+            return None
+        if not 2000 <= parsed.year <= 2100:
+            self.error(name, f"{label}应在 2000 年到 2100 年之间")
+            return None
+        self.values[name] = parsed
+        return parsed
+
+    def choice(self, name: str, label: str, enum: type[Enum], *, required: bool = True) -> Any:
+        value = self.raw(name)
+        if not value:
+            if required:
+                self.error(name, f"请选择{label}")
+            else:
+                self.values[name] = None
+            return None
+        for member in enum:
+            if value in (member.value, member.name):
+                self.values[name] = member
+                return member
+        allowed = "、".join(str(m.value) for m in enum)
+        self.error(name, f"{label}只能是：{allowed}")
+        return None
+
+    def ref(self, name: str, label: str, *, required: bool = False) -> int | None:
+        """The id of a row chosen in a select; the service checks that it exists."""
+        value = self.raw(name)
+        if not value:
+            if required:
+                self.error(name, f"请选择{label}")
+            else:
+                self.values[name] = None
+            return None
+        if not re.fullmatch(r"\d{1,12}", value):
+            self.error(name, f"{label}选择无效，请从列表中选择")
+            return None
+        self.values[name] = int(value)
+        return int(value)
+
+    def refs(self, name: str, label: str) -> list[int]:
+        """Several ids (a multiple select); anything not an id is an error."""
+        getlist = getattr(self.data, "getlist", None)
+        raw = getlist(name) if getlist else [self.data.get(name, "")]
+        ids: list[int] = []
+        for item in raw:
+            item = item.strip() if isinstance(item, str) else ""
+            if not item:
+                continue
+            if not re.fullmatch(r"\d{1,12}", item):
+                self.error(name, f"{label}选择无效，请从列表中选择")
+                return []
+            if int(item) not in ids:
+                ids.append(int(item))
+        self.values[name] = ids
+        return ids
+
+    def flag(self, name: str) -> bool:
+        """A checkbox: present and not "0"/"false" means yes."""
+        value = self.raw(name).lower()
+        checked = value not in ("", "0", "false", "off", "no")
+        self.values[name] = checked
+        return checked
+
+
+def read_project(data: Mapping[str, Any] | MultiDict) -> FormReader:
+    """The register fields of a project form (DESIGN.md section 2), keyed as the service wants."""
+    from tracker.projects.models import Level, Stage
+
+    f = FormReader(data)
+    f.text("code", "项目编号", required=True, max_len=40, forbid=" /\\?#%")
+    f.text("name", "项目名称", required=True, max_len=200)
+    f.choice("level", "级别", Level)
+    f.text("industry", "行业", max_len=40)
+    f.choice("stage", "建设阶段", Stage)
+    f.ref("owner_unit_id", "业主单位")
+    f.ref("responsible_unit_id", "责任单位")
+    f.ref("lead_id", "项目负责人")
+    f.refs("liaison_ids", "联络员")
+    f.text("leader_in_charge", "包挂领导", max_len=64)
+    f.money("total_investment", "总投资")
+    f.integer("start_year", "开工年份", lo=1990, hi=2100)
+    f.integer("planned_completion_year", "计划竣工年份", lo=1990, hi=2100)
+    return f
