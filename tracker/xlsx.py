@@ -42,6 +42,8 @@ def workbook_bytes(sheet: str, headers: Sequence[str], rows: Iterable[Sequence[o
         for cell, raw in zip(ws[ws.max_row], row, strict=False):
             if isinstance(raw, Decimal):
                 cell.number_format = "0.00"
+            elif isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # text typed by a user is never run as a formula
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
     ws.freeze_panes = "A2"

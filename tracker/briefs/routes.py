@@ -190,7 +190,7 @@ def pdf(period: str):
         name = f"督办简报-{_slug(year, month_)}-草稿.pdf"
         return _send(data, name)
     raw = request.args.get("revision")
-    if raw is not None and not raw.isdigit():
+    if raw is not None and (not raw.isdigit() or len(raw) > 6):
         abort(400, description="版次应为正整数，例如 ?revision=1。")
     brief = service.published_revision(year, month_, int(raw) if raw else None)
     if brief is None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from tracker.forms import TextForm
 from tracker.issues.models import Category, SupervisionLevel
 from tracker.issues.service import MAX_COMMENT
 
@@ -22,7 +22,7 @@ class CnDateField(DateField):
             raise ValueError("日期格式不正确，应为 YYYY-MM-DD") from None
 
 
-class IssueForm(FlaskForm):
+class IssueForm(TextForm):
     """交办: project is optional (park-wide issues); the deadline may not be in the past."""
 
     project = SelectField("所属项目", choices=[], invalid_choice_message="所选项目不存在")
@@ -58,7 +58,7 @@ class IssueForm(FlaskForm):
             raise ValidationError("办结时限不能早于今天")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(TextForm):
     """One log entry: the action, its comment, the version the form was made from."""
 
     action = HiddenField(validators=[DataRequired("缺少操作")])

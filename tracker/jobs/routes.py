@@ -20,7 +20,7 @@ def _job(job_id: int) -> Job:
     return job
 
 
-@bp.route("/jobs/<int:job_id>")
+@bp.route("/jobs/<int(max=2147483647):job_id>")
 @login_required
 def status(job_id: int):
     from tracker.web import is_htmx
@@ -30,7 +30,7 @@ def status(job_id: int):
     return render_template(template, job=job)
 
 
-@bp.route("/jobs/<int:job_id>/result")
+@bp.route("/jobs/<int(max=2147483647):job_id>/result")
 @login_required
 def result(job_id: int):
     from urllib.parse import quote

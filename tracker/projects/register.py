@@ -94,9 +94,9 @@ def register_rows(filters: Filters, year: int, month: int, paginate: bool = True
         where.append(Project.stage == Stage(filters.stage))
     if filters.industry:
         where.append(Project.industry == filters.industry)
-    if filters.unit.isdigit():
+    if filters.unit.isdigit() and len(filters.unit) <= 9:
         where.append(Project.responsible_unit_id == int(filters.unit))
-    if filters.lead.isdigit():
+    if filters.lead.isdigit() and len(filters.lead) <= 9:
         where.append(Project.lead_id == int(filters.lead))
     if filters.q:
         like = f"%{filters.q}%"

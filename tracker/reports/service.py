@@ -238,6 +238,14 @@ def _label(project: Project, year: int, month: int) -> str:
     return f"{project.code} {year}年{month}月"
 
 
+def _version(text: str | None) -> int:
+    """The version a form carried; anything but a small whole number is a stale page."""
+    text = (text or "0").strip()
+    if not text.isdigit() or len(text) > 9:
+        raise ReportError("页面数据已失效，请刷新页面后重新填写。")
+    return int(text)
+
+
 def save_row(
     user: User,
     project: Project,
@@ -258,8 +266,7 @@ def save_row(
     if errors:
         return preview_row(user, project, year, month, form), None
 
-    seen = int(form.get("version") or 0)
-    seen_bond = int(form.get("bond_version") or 0)
+    seen, seen_bond = _version(form.get("version")), _version(form.get("bond_version"))
     current = report.version if report else 0
     current_bond = spending.version if spending else 0
     if seen != current or (row.bond is not None and seen_bond != current_bond):
