@@ -77,7 +77,9 @@ def init_app(app: Flask) -> None:
         else "",
     )
 
-    app.jinja_env.globals.update(time_progress=progress.time_progress)
+    app.jinja_env.globals.update(
+        time_progress=progress.time_progress, bond_progress=progress.bond_progress
+    )
 
     @app.context_processor
     def inject() -> dict:

@@ -1,7 +1,6 @@
 """An admin sets up a unit, a member and a project in the browser; the member takes over.
 
-MEMBER_SEES is where the member must find the new project: the dashboard for now; the
-reporting grid (/report/2026-07) once it is merged — a one-line change.
+The member then finds the new project in the reporting grid of July 2026.
 """
 
 import re
@@ -12,7 +11,7 @@ from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.browser
 
-MEMBER_SEES = "/?period=2026-07"
+MEMBER_SEES = "/report/2026-07"
 
 
 def test_admin_creates_unit_member_and_project_and_the_member_takes_over(page_as, users):
@@ -76,6 +75,7 @@ def test_admin_creates_unit_member_and_project_and_the_member_takes_over(page_as
 
     member.goto(f"{base}{MEMBER_SEES}")
     assert member.get_by_text("新能源示范项目").first.is_visible()
+    assert member.locator("input[name=amount]").count() == 1  # a row the member can fill
     screenshot(member, "member-sees-new-project")
 
 
