@@ -12,6 +12,8 @@ from datetime import timedelta
 from functools import cache
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.auth.models import LoginThrottle, Role, Unit, User
@@ -55,11 +57,15 @@ def check_throttle(login: str, address: str | None) -> None:
 
 def _note_failure(key: str, address_key: bool) -> None:
     now = utcnow()
-    row = db.session.get(LoginThrottle, key, with_for_update=True)
-    if row is None:
-        row = LoginThrottle(key=key, failures=0, last_failure_at=now)
-        db.session.add(row)
-    elif now - row.last_failure_at > FORGET_AFTER:
+    # Workers fail sign-ins at the same moment: create the row race-free, then lock it.
+    insert = sqlite_insert if db.engine.dialect.name == "sqlite" else pg_insert
+    db.session.execute(
+        insert(LoginThrottle)
+        .values(key=key, failures=0, last_failure_at=now)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    row = db.session.get(LoginThrottle, key, with_for_update=True, populate_existing=True)
+    if now - row.last_failure_at > FORGET_AFTER:
         row.failures = 0
     row.failures += 1
     row.last_failure_at = now
