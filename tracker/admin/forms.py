@@ -80,15 +80,18 @@ class FormReader:
         self.values[name] = value
         return value
 
+    def _blank(self, name: str, message: str, required: bool) -> None:
+        """An empty field: the message when it is required, else the value None."""
+        if required:
+            self.error(name, message)
+        else:
+            self.values[name] = None
+
     def money(self, name: str, label: str, *, required: bool = False) -> Decimal | None:
         """万元, not negative, at most two decimals; thousands separators accepted."""
         value = self.raw(name).replace(",", "").replace("，", "")
         if not value:
-            if required:
-                self.error(name, f"请填写{label}")
-            else:
-                self.values[name] = None
-            return None
+            return self._blank(name, f"请填写{label}", required)
         if value.startswith("-") and MONEY_RE.match(value[1:]):
             self.error(name, f"{label}不能为负数")
             return None
@@ -111,11 +114,7 @@ class FormReader:
     ) -> int | None:
         value = self.raw(name)
         if not value:
-            if required:
-                self.error(name, f"请填写{label}")
-            else:
-                self.values[name] = None
-            return None
+            return self._blank(name, f"请填写{label}", required)
         if not INT_RE.match(value):
             self.error(name, f"{label}应为整数")
             return None
@@ -130,11 +129,7 @@ class FormReader:
         """A date as YYYY-MM-DD that exists (2026-02-30 does not)."""
         value = self.raw(name)
         if not value:
-            if required:
-                self.error(name, f"请填写{label}")
-            else:
-                self.values[name] = None
-            return None
+            return self._blank(name, f"请填写{label}", required)
         if not DATE_RE.match(value):
             self.error(name, f"{label}格式应为 YYYY-MM-DD，例如 2026-09-30")
             return None
@@ -152,11 +147,7 @@ class FormReader:
     def choice(self, name: str, label: str, enum: type[Enum], *, required: bool = True) -> Any:
         value = self.raw(name)
         if not value:
-            if required:
-                self.error(name, f"请选择{label}")
-            else:
-                self.values[name] = None
-            return None
+            return self._blank(name, f"请选择{label}", required)
         for member in enum:
             if value in (member.value, member.name):
                 self.values[name] = member
@@ -169,11 +160,7 @@ class FormReader:
         """The id of a row chosen in a select; the service checks that it exists."""
         value = self.raw(name)
         if not value:
-            if required:
-                self.error(name, f"请选择{label}")
-            else:
-                self.values[name] = None
-            return None
+            return self._blank(name, f"请选择{label}", required)
         if not re.fullmatch(r"\d{1,12}", value):
             self.error(name, f"{label}选择无效，请从列表中选择")
             return None
