@@ -34,9 +34,14 @@ def test_dashboard_shows_the_worked_example_figures(client, users, login, worked
     assert "慢6.3" in page and "快10.0" in page
 
 
-def test_dashboard_defaults_to_the_last_completed_month(client, users, login, worked_example):
+def test_dashboard_defaults_to_the_last_completed_month(app, client, users, login, worked_example):
+    from tracker.progress import last_completed_month
+    from tracker.web import park_today
+
     login(users["viewer"])
-    assert "2026年10月" in client.get("/").get_data(as_text=True)
+    with app.test_request_context():
+        year, month = last_completed_month(park_today())
+    assert f"{year}年{month}月" in client.get("/").get_data(as_text=True)
 
 
 def test_register_filters_sort_and_search(client, users, login, worked_example):
