@@ -60,7 +60,8 @@ lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
 
 bench: setup test-setup
-	$(PY) bench/run.py
+	@bash scripts/apt-ensure.sh wrk
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor
