@@ -68,7 +68,11 @@ def _bar(stream: TextIO, shown: bool) -> Iterator[Progress]:
                            show_eta=False) as bar:
         def report(done: int, total: int, message: str, *, in_transaction: bool = False) -> None:
             bar.label = message
-            bar.update(max(0, (done * 100 // total if total else 0) - bar.pos))
+            steps = max(0, (done * 100 // total if total else 0) - bar.pos)
+            if steps:
+                bar.update(steps)
+            else:  # a new stage at the same percentage: show its label
+                bar.render_progress()
 
         yield report
 

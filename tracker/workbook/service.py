@@ -503,8 +503,8 @@ def plan_book(book: ParsedBook, *, create_users: bool = False) -> ImportPlan:
 
 
 def data_rows(book: ParsedBook) -> int:
-    """Data rows read from every sheet: an import's size."""
-    return sum(len(records) for records in book.records.values())
+    """Data rows read from every sheet (refused ones too): an import's size."""
+    return book.rows
 
 
 # --- applying ---------------------------------------------------------------------------
