@@ -64,4 +64,6 @@ def from_environment(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         # Parks with at least this many projects render and publish briefs in a worker.
         "BRIEF_BACKGROUND_FROM": int(os.environ.get("BRIEF_BACKGROUND_FROM", "150")),
+        # Workbooks of at least this many data rows (all sheets) are imported in a worker.
+        "IMPORT_BACKGROUND_FROM": int(os.environ.get("IMPORT_BACKGROUND_FROM", "5000")),
     }

@@ -36,7 +36,7 @@ def test_a_large_park_renders_its_draft_brief_in_the_worker(app, worker, users, 
     make_project("B1", name="装备制造基地项目", level="市重点", plan=20000, months={3: 4100})
     login(users["supervisor"])
     response = client.get("/briefs/2026-03.pdf?draft=1")
-    assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
+    assert response.status_code == 303 and "/jobs/" in response.headers["Location"]
     job_id = int(response.headers["Location"].rsplit("/", 1)[1])
     job = wait_for_job(job_id)
     assert job.state is JobState.DONE, job.message

@@ -129,7 +129,7 @@ def test_a_job_queued_by_a_web_worker_is_finished_by_the_job_worker(cluster, wor
     browser = Browser(base)
     browser.post("/login", {"login": users["supervisor"].login, "password": PASSWORD})
     status, _, headers = browser.get("/briefs/2026-03.pdf?draft=1")
-    assert status == 302 and "/jobs/" in headers["Location"]
+    assert status == 303 and "/jobs/" in headers["Location"]
     job_id = int(headers["Location"].rsplit("/", 1)[1])
     job = wait_for_job(job_id)
     queued_by = served_by(log, "GET", "/briefs/2026-03.pdf", "302")

@@ -12,6 +12,7 @@ from tracker.briefs import service
 from tracker.briefs.jobs import runs_in_background
 from tracker.extensions import db
 from tracker.jobs import enqueue
+from tracker.jobs.routes import follow
 from tracker.projects.models import Project
 from tracker.web import is_htmx, park_today, parse_period
 
@@ -133,7 +134,7 @@ def publish(period: str):
     try:
         if runs_in_background(year):
             service.check_publishable(year, month_, current_user, correction, reason)
-            return _to_job(enqueue("brief_publish", {"year": year, "month": month_,
+            return follow(enqueue("brief_publish", {"year": year, "month": month_,
                                                      "correction": correction, "reason": reason},
                                    current_user.id))
         brief = service.publish(year, month_, current_user, correction=correction, reason=reason)
@@ -184,7 +185,7 @@ def pdf(period: str):
         if not current_user.can_supervise:
             abort(403)
         if runs_in_background(year):
-            return _to_job(enqueue("brief_draft", {"year": year, "month": month_}, current_user.id))
+            return follow(enqueue("brief_draft", {"year": year, "month": month_}, current_user.id))
         draft = service.draft_for(year, month_)
         data = service.render_brief_pdf(service.build_snapshot(year, month_, draft, park_today()))
         name = f"督办简报-{_slug(year, month_)}-草稿.pdf"
@@ -199,14 +200,6 @@ def pdf(period: str):
         abort(404, description=f"{year}年{month_}月的简报尚未发布。")
     return _send(brief.pdf, f"督办简报-{_slug(year, month_)}-第{brief.revision}版.pdf",
                  etag=brief.sha256)
-
-
-def _to_job(job_id: int):
-    """Follow a background job on its progress page (htmx: swap the page there)."""
-    target = url_for("jobs.status", job_id=job_id)
-    if is_htmx():
-        return "", 204, {"HX-Redirect": target}
-    return redirect(target)
 
 
 def _send(data: bytes, name: str, etag: str | None = None):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from tracker.extensions import db
@@ -18,6 +18,16 @@ def _job(job_id: int) -> Job:
     if job.user_id != current_user.id and not current_user.can_supervise:
         abort(403)
     return job
+
+
+def follow(job_id: int) -> Response | tuple:
+    """Send the browser to a job's progress page (an htmx request: through HX-Redirect)."""
+    from tracker.web import is_htmx
+
+    target = url_for("jobs.status", job_id=job_id)
+    if is_htmx():
+        return "", 204, {"HX-Redirect": target}
+    return redirect(target, 303)
 
 
 @bp.route("/jobs/<int(max=2147483647):job_id>")

@@ -166,6 +166,7 @@ class ParsedBook:
     header_rows: dict[str, int] = field(default_factory=dict)
     # (sheet, row, 项目编号) of refused rows, so that an unknown code is named for them too
     refused_codes: list[tuple[str, int, str]] = field(default_factory=list)
+    rows: int = 0  # data rows read (refused ones included, wholly empty ones not)
 
     @property
     def ok(self) -> bool:
@@ -425,6 +426,7 @@ def parse_sheet(sheet: Sheet, rows: Sequence[Sequence[Any]], book: ParsedBook) -
                 values[column.field] = None
         if blanks == len(columns) and all(_is_blank(v) for v in row):
             continue  # a wholly empty row
+        book.rows += 1
         key = key_of(values)
         if single_key:
             key = (key,)

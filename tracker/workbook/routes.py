@@ -2,23 +2,20 @@
 
 Between preview and confirmation the uploaded file waits in the instance folder under a random
 token bound to the uploader (``instance/imports/<token>.bin`` + ``.json``); files older than a
-day are removed at the next upload. Confirmation validates the file again against the database
-as it is then, and writes nothing if anything is wrong.
+day are removed at the next upload (``uploads.py``). Confirmation validates the file again
+against the database as it is then, and writes nothing if anything is wrong. A file of at least
+``IMPORT_BACKGROUND_FROM`` data rows is imported by a worker (``jobs.py``): the confirmation
+answers with the job's progress page at once.
 """
 
 from __future__ import annotations
 
-import json
-import re
-import secrets
-import time
 from pathlib import Path
 from urllib.parse import quote
 
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -31,55 +28,20 @@ from sqlalchemy.orm import defer, selectinload
 
 from tracker.auth.permissions import supervisor_required
 from tracker.extensions import db
+from tracker.jobs import enqueue
+from tracker.jobs.routes import follow
+from tracker.web import is_htmx
+from tracker.workbook import uploads
 from tracker.workbook.export import export_bytes, template_bytes
+from tracker.workbook.jobs import runs_in_background
 from tracker.workbook.models import ImportBatch
-from tracker.workbook.service import PREVIEW_ROWS, ImportPlan, apply_import, plan_import
+from tracker.workbook.pipeline import run_import, summary_message
+from tracker.workbook.service import PREVIEW_ROWS, plan_import
 from tracker.xlsx import XLSX
 
 bp = Blueprint("workbook", __name__)
 
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-KEEP_SECONDS = 24 * 3600
 ALLOWED = (".xlsx", ".xls", ".ods", ".xlsm")
-
-
-def _uploads() -> Path:
-    path = Path(current_app.instance_path) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _save_upload(data: bytes, filename: str, create_users: bool) -> str:
-    folder = _uploads()
-    now = time.time()
-    for old in folder.iterdir():
-        if now - old.stat().st_mtime > KEEP_SECONDS:
-            old.unlink(missing_ok=True)
-    token = secrets.token_urlsafe(24)
-    (folder / f"{token}.bin").write_bytes(data)
-    meta = {"user_id": current_user.id, "filename": filename, "create_users": create_users}
-    (folder / f"{token}.json").write_text(json.dumps(meta, ensure_ascii=False))
-    return token
-
-
-def _load_upload(token: str) -> tuple[bytes, dict] | None:
-    if not TOKEN_RE.match(token or ""):
-        return None
-    folder = _uploads()
-    try:
-        meta = json.loads((folder / f"{token}.json").read_text())
-        data = (folder / f"{token}.bin").read_bytes()
-    except (OSError, ValueError):
-        return None
-    if meta.get("user_id") != current_user.id:
-        return None
-    return data, meta
-
-
-def _drop_upload(token: str) -> None:
-    if TOKEN_RE.match(token or ""):
-        for suffix in (".bin", ".json"):
-            (_uploads() / f"{token}{suffix}").unlink(missing_ok=True)
 
 
 def _page(status: int = 200, **context: object) -> tuple[str, int]:
@@ -117,7 +79,10 @@ def import_page():
     if not plan.ok:
         return _page(422, errors=plan.errors, filename=filename, create_users=create_users,
                      warnings=plan.warnings)
-    token = _save_upload(data, filename, create_users) if plan.changes_anything else None
+    token = None
+    if plan.changes_anything:
+        token = uploads.save(data, {"user_id": current_user.id, "filename": filename,
+                                    "create_users": create_users, "rows": plan.rows})
     return _page(plan=plan, token=token, filename=filename, create_users=create_users,
                  warnings=plan.warnings)
 
@@ -125,25 +90,36 @@ def import_page():
 @bp.route("/import/confirm", methods=["POST"])
 @supervisor_required
 def import_confirm():
-    """Write the previewed file: validated again, all or nothing."""
+    """Write the previewed file: validated again, all or nothing; a large file in a worker."""
     token = request.form.get("token", "")
-    loaded = _load_upload(token)
+    expired = ["预览的文件已失效或不存在，请重新上传。"]
+    meta = uploads.load_meta(token, current_user.id)
+    if meta is not None and runs_in_background(int(meta.get("rows") or 0)):
+        claimed = uploads.claim(token, current_user.id)
+        if claimed is None:
+            return _page(422, errors=expired)
+        params = {"token": claimed, "back": url_for("workbook.import_page"), "back_label": "返回导入页面"}
+        return follow(enqueue("workbook_import", params, current_user.id))
+    loaded = uploads.load(token, current_user.id)
     if loaded is None:
-        return _page(422, errors=["预览的文件已失效或不存在，请重新上传。"])
+        return _page(422, errors=expired)
     data, meta = loaded
-    plan: ImportPlan = plan_import(data, create_users=bool(meta.get("create_users")))
-    if not plan.ok:
-        _drop_upload(token)
-        return _page(422, errors=plan.errors, filename=meta.get("filename"),
+    outcome = run_import(data, meta.get("filename") or "workbook.xlsx", current_user.id,
+                         create_users=bool(meta.get("create_users")))
+    uploads.drop(token)
+    if not outcome.plan.ok:
+        return _page(422, errors=outcome.plan.errors, filename=meta.get("filename"),
                      notice="系统中的数据在预览后有了变化，重新检查时发现以下问题，文件未导入。")
-    if not plan.changes_anything:
-        _drop_upload(token)
+    if outcome.batch is None:
         flash("文件中的数据与系统中一致，未做任何修改。", "info")
-        return redirect(url_for("workbook.import_page"), 303)
-    batch = apply_import(plan, data, meta.get("filename") or "workbook.xlsx", current_user.id)
-    _drop_upload(token)
-    lines = "；".join(line.strip() for line in plan.summary_lines())
-    flash(f"已导入“{batch.filename}”（导入记录 #{batch.id}）。{lines}。", "success")
+    else:
+        flash(summary_message(outcome.plan, outcome.batch), "success")
+    return _redirect_to_import()
+
+
+def _redirect_to_import():
+    if is_htmx():
+        return "", 204, {"HX-Redirect": url_for("workbook.import_page")}
     return redirect(url_for("workbook.import_page"), 303)
 
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import gc
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -117,6 +117,11 @@ class ImportPlan:
         return bool(self.new_units or self.new_users) or any(
             p.new or p.changed for p in self.sheets.values()
         )
+
+    @property
+    def rows(self) -> int:
+        """Data rows of the file across all sheets (new, changed and unchanged)."""
+        return sum(len(p.new) + len(p.changed) + p.unchanged for p in self.sheets.values())
 
     def summary(self) -> dict[str, Any]:
         """Counts per sheet and what gets created: kept with the batch, shown by the CLI."""
@@ -486,10 +491,20 @@ def _gc_paused() -> Iterator[None]:
 def plan_import(data: bytes, *, create_users: bool = False) -> ImportPlan:
     """What importing ``data`` would change, or every reason it cannot (nothing is written)."""
     with _gc_paused():
-        book = read_book(data)
+        return plan_book(read_book(data), create_users=create_users)
+
+
+def plan_book(book: ParsedBook, *, create_users: bool = False) -> ImportPlan:
+    """``plan_import`` for a file already read (the staged import reports both steps)."""
+    with _gc_paused():
         if book.errors and not book.records:
             return ImportPlan(errors=parse.sort_errors(book.errors), warnings=book.warnings)
         return _Planner(book, create_users).run()
+
+
+def data_rows(book: ParsedBook) -> int:
+    """Data rows read from every sheet (refused ones too): an import's size."""
+    return book.rows
 
 
 # --- applying ---------------------------------------------------------------------------
@@ -498,8 +513,10 @@ def plan_import(data: bytes, *, create_users: bool = False) -> ImportPlan:
 class _Writer:
     """Writes a plan in bulk inside the session's transaction."""
 
-    def __init__(self, plan: ImportPlan, user_id: int | None, batch_id: int) -> None:
+    def __init__(self, plan: ImportPlan, user_id: int | None, batch_id: int,
+                 step: Callable[[str], None] | None = None) -> None:
         self.plan = plan
+        self.step = step or (lambda _sheet: None)
         self.user_id = user_id
         self.batch_id = batch_id
         self.now = utcnow()
@@ -557,20 +574,28 @@ class _Writer:
                     "old": None, "new": None, "note": "工作簿导入创建的项目负责人（未设密码）",
                     "import_batch_id": self.batch_id,
                 })
-        codes = self.projects(plan.sheets.get(PROJECTS.name), users)
-        self.per_project(plan.sheets.get(PLANS.name), AnnualPlan, "annual_plans", codes,
+        codes = self.projects(self.sheet(PROJECTS), users)
+        self.per_project(self.sheet(PLANS), AnnualPlan, "annual_plans", codes,
                          lambda v: {"amount": v["amount"]})
-        self.per_project(plan.sheets.get(MONTHLY.name), MonthlyReport, "monthly_reports", codes,
+        self.per_project(self.sheet(MONTHLY), MonthlyReport, "monthly_reports", codes,
                          lambda v: {"amount": v["amount"], "progress_text": v["progress_text"],
                                     "next_steps": v["next_steps"], "state": ReportState.APPROVED,
                                     "updated_by_id": self.user_id, "updated_at": self.now},
                          month=True, versioned=True)
-        self.per_project(plan.sheets.get(BONDS.name), Bond, "bonds", codes,
+        self.per_project(self.sheet(BONDS), Bond, "bonds", codes,
                          lambda v: {"amount": v["amount"], "expected_on": v["expected_on"]})
-        self.spendings(plan.sheets.get(SPENDINGS.name), codes)
-        self.issues(plan.sheets.get(ISSUES.name), codes)
+        self.spendings(self.sheet(SPENDINGS), codes)
+        self.issues(self.sheet(ISSUES), codes)
+        self.step("")
         if self.audit:
             db.session.execute(insert(AuditEntry.__table__), self.audit)
+
+    def sheet(self, sheet: parse.Sheet) -> SheetPlan | None:
+        """The plan of ``sheet``, announcing that its rows are being written."""
+        plan = self.plan.sheets.get(sheet.name)
+        if plan is not None:
+            self.step(sheet.name)
+        return plan
 
     def projects(self, sheet: SheetPlan | None, users: dict[str, int]) -> dict[str, int]:
         def columns(v: dict) -> dict:
@@ -695,9 +720,15 @@ def _today() -> date:
 
 
 def apply_import(
-    plan: ImportPlan, data: bytes, filename: str, user_id: int | None
+    plan: ImportPlan, data: bytes, filename: str, user_id: int | None,
+    step: Callable[[str], None] | None = None,
 ) -> ImportBatch:
-    """Write a valid plan in one transaction and keep the file as an import batch."""
+    """Write a valid plan in one transaction and keep the file as an import batch.
+
+    ``step(sheet_name)`` is called before each sheet's rows are written and ``step("")``
+    before the audit entries and the commit: inside the transaction, so it must not use
+    the session.
+    """
     if not plan.ok:
         raise ValueError("导入计划有错误，不能写入")
     try:
@@ -708,7 +739,7 @@ def apply_import(
         db.session.add(batch)
         db.session.flush()
         with _gc_paused():
-            _Writer(plan, user_id, batch.id).run()
+            _Writer(plan, user_id, batch.id, step).run()
         db.session.execute(insert(AuditEntry.__table__), [{
             "at": utcnow(), "user_id": user_id, "action": "import", "table_name": "import_batches",
             "record_id": batch.id, "record_label": filename[:200], "project_id": None, "field": "",
