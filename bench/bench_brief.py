@@ -1,127 +1,89 @@
-"""Brief rendering time: the demo park, then a generated park of 500 projects.
+"""Brief rendering, stage by stage, for parks of 30 and 200 projects (``--sizes`` to change).
 
-Run by hand: ``.venv/bin/python bench/bench_brief.py``. Uses a throwaway SQLite
-database; prints gather (SQL + figures), HTML and PDF times, pages and size.
+Run by hand: ``.venv/bin/python bench/bench_brief.py [--sizes 30 200 2000] [--profile]``.
+Each park is made by bench/generate.py (``projects=N, issues=5*N``) in a throwaway
+SQLite database, then rendered in a child process so that its peak memory is the
+render's own. Prints gather (SQL + figures), HTML and PDF times (wall and CPU: the
+machine is shared, CPU time is the steadier figure), pages, size and peak memory.
+``--profile`` writes a pyinstrument profile of the PDF stage next to this file
+(``pip install pyinstrument`` into the venv first; it is not a dependency).
 """
 
 from __future__ import annotations
 
-import os
-import random
+import argparse
 import subprocess
 import sys
 import tempfile
-import time
-from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="duban-bench-"))
-os.environ.setdefault("SECRET_KEY", "bench")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from tracker import create_app  # noqa: E402
-from tracker.extensions import db  # noqa: E402
+from run import OUT, child, env_for, prepare  # noqa: E402
 
-
-def pages(data: bytes) -> str:
-    try:
-        info = subprocess.run(["pdfinfo", "-"], input=data, capture_output=True, check=True)
-    except (OSError, subprocess.CalledProcessError):
-        return "?"
-    for line in info.stdout.decode().splitlines():
-        if line.startswith("Pages:"):
-            return line.split()[1]
-    return "?"
-
-
-def measure(label: str, year: int, month: int) -> None:
-    from tracker.briefs import service
-    from tracker.pdf import render_pdf
-
-    t0 = time.perf_counter()
-    draft = service.draft_for(year, month)
-    snapshot = service.build_snapshot(year, month, draft, date.today())
+RENDER = """
+from datetime import date
+from tracker import create_app
+from tracker.briefs import service
+from tracker.pdf import render_pdf
+year, month = {year}, {month}
+with create_app().app_context():
+    t0, c0 = time.perf_counter(), time.process_time()
+    snapshot = service.build_snapshot(year, month, service.draft_for(year, month), date.today())
     t1 = time.perf_counter()
     html = service.render_html(snapshot)
-    t2 = time.perf_counter()
-    data = render_pdf(html)
-    t3 = time.perf_counter()
-    print(
-        f"{label:28} gather {t1 - t0:6.2f} s   html {t2 - t1:5.2f} s   pdf {t3 - t2:6.2f} s   "
-        f"total {t3 - t0:6.2f} s   {pages(data):>3} pages   {len(data) / 1024:7.0f} KB"
-    )
+    t2, c2 = time.perf_counter(), time.process_time()
+    if {profile}:
+        from pyinstrument import Profiler
+        profiler = Profiler()
+        profiler.start()
+    pdf = render_pdf(html)
+    t3, c3 = time.perf_counter(), time.process_time()
+    if {profile}:
+        profiler.stop()
+        open({profile_path!r}, "w").write(profiler.output_text(show_all=True))
+    open({pdf_path!r}, "wb").write(pdf)
+    result = {{"gather": t1 - t0, "html": t2 - t1, "pdf": t3 - t2, "pdf_cpu": c3 - c2,
+               "total": t3 - t0, "kb": len(pdf) / 1024, "html_kb": len(html) / 1024}}
+"""
 
 
-def generate(count: int, year: int, last_month: int) -> None:
-    """A park of ``count`` projects with a year of figures, bonds and issues."""
-    from tracker.auth.models import Unit
-    from tracker.issues.models import Category, EventKind, Issue, IssueEvent, IssueState
-    from tracker.projects.models import AnnualPlan, Bond, BondSpending, Level, Project, Stage
-    from tracker.reports.models import MonthlyReport, ReportState
+def pages(path: Path) -> str:
+    try:
+        info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+    return next((line.split()[1] for line in info.stdout.splitlines()
+                 if line.startswith("Pages:")), "?")
 
-    rng = random.Random(500)
-    unit = Unit(name="基准测试单位")
-    db.session.add(unit)
-    db.session.flush()
-    levels = [Level.PROVINCIAL, Level.MUNICIPAL, Level.DISTRICT]
-    for i in range(count):
-        project = Project(code=f"BX-{i:04d}", name=f"基准测试重点项目{i:04d}号厂房及配套工程",
-                          level=levels[i % 3], stage=Stage.CONSTRUCTION, responsible_unit=unit,
-                          total_investment=Decimal(50000))
-        db.session.add(project)
-        db.session.flush()
-        plan = Decimal(rng.choice([6000, 12000, 24000]))
-        if i % 17:
-            db.session.add(AnnualPlan(project_id=project.id, year=year, amount=plan))
-        for m in range(1, last_month + 1):
-            db.session.add(MonthlyReport(
-                project_id=project.id, year=year, month=m, state=ReportState.APPROVED,
-                amount=(plan / 12 * Decimal(rng.uniform(0.4, 1.3))).quantize(Decimal("0.01")),
-                progress_text="主体结构施工中，完成桩基工程约六成，钢结构吊装有序推进"))
-        if i % 10 == 0:
-            bond = Bond(project_id=project.id, year=year, amount=Decimal(5000),
-                        expected_on=date(year, 12, 1 + i % 28))
-            db.session.add(bond)
-            db.session.flush()
-            for m in range(1, last_month + 1):
-                db.session.add(BondSpending(bond_id=bond.id, month=m, amount=Decimal(300)))
-        if i % 4 == 0:
-            raised = date(year, 1, 1) + timedelta(days=rng.randrange(0, 28 * last_month))
-            issue = Issue(number=f"BX-{i:04d}", project_id=project.id,
-                          category=rng.choice(list(Category)), responsible_unit=unit,
-                          description="项目建设资金到位滞后，用地手续尚未办结，需协调有关部门加快推进。",
-                          raised_on=raised, deadline=raised + timedelta(days=45),
-                          state=IssueState.IN_PROGRESS)
-            db.session.add(issue)
-            db.session.flush()
-            db.session.add(IssueEvent(issue_id=issue.id, kind=EventKind.RAISED,
-                                      to_state=IssueState.OPEN, effective_on=raised))
-            db.session.add(IssueEvent(issue_id=issue.id, kind=EventKind.MOVE,
-                                      from_state=IssueState.OPEN, to_state=IssueState.IN_PROGRESS,
-                                      effective_on=raised + timedelta(days=3)))
-    db.session.commit()
+
+def measure(projects: int, work: Path, profile: bool) -> str:
+    folder = work / f"brief-{projects}"
+    folder.mkdir()
+    url = f"sqlite:///{folder}/db.sqlite"
+    logins = prepare(url, folder, projects)
+    year, month = map(int, logins["period"].split("-"))
+    pdf_path = OUT / f"brief-{projects}.pdf"
+    r = child(RENDER.format(year=year, month=month, profile=profile, pdf_path=str(pdf_path),
+                            profile_path=str(OUT / f"brief-{projects}.profile.txt")),
+              env_for(url, folder))
+    return (f"| {projects} | {r['gather']:.2f} | {r['html']:.2f} | {r['pdf']:.2f} | "
+            f"{r['pdf_cpu']:.2f} | {r['total']:.2f} | {pages(pdf_path)} | {r['kb']:.0f} | "
+            f"{r['peak_mb']:.0f} |")
 
 
 def main() -> None:
-    from flask_migrate import upgrade
-
-    from tracker.demo import load_demo
-    from tracker.progress import last_completed_month
-
-    url = f"sqlite:///{os.environ['INSTANCE_PATH']}/bench.sqlite"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        upgrade()
-        today = date.today()
-        load_demo(today)
-        year, month = last_completed_month(today)
-        with app.test_request_context():
-            measure("demo park (warm-up)", year, month)
-            measure("demo park", year, month)
-        generate(500 - 29, year, month)  # with the demo's 29: about 500 projects
-        with app.test_request_context():
-            measure("500 projects", year, month)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[30, 200])
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="duban-bench-brief-"))
+    print("| projects | gather s | html s | pdf s | pdf CPU s | total s | pages | KB | peak MB |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for n in args.sizes:
+        print(measure(n, work, args.profile), flush=True)
+    print(f"PDFs in {OUT}", file=sys.stderr)
 
 
 if __name__ == "__main__":

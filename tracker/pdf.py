@@ -8,6 +8,7 @@ keep the embedded faces few (each face adds 85-150 KB even when subset).
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from weasyprint import HTML
@@ -18,9 +19,22 @@ _fonts: FontConfiguration | None = None
 
 
 def render_pdf(html: str) -> bytes:
-    """The PDF bytes of an HTML document (static files resolved from ``static/``)."""
+    """The PDF bytes of an HTML document (static files resolved from ``static/``).
+
+    The cyclic garbage collector is paused while WeasyPrint works: a long brief
+    allocates millions of small objects (boxes, styles, layouts) that live until
+    the PDF is written, and the collector's repeated passes over them cost about
+    a fifth of the render (measured on a 200-project brief) without freeing
+    anything; peak memory is unchanged. It is re-enabled (if it was) afterwards.
+    """
     global _fonts
     if _fonts is None:  # one font configuration per process: fontconfig set-up is costly
         _fonts = FontConfiguration()
     document = HTML(string=html, base_url=str(ROOT / "static") + "/")
-    return document.write_pdf(font_config=_fonts)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return document.write_pdf(font_config=_fonts)
+    finally:
+        if was_enabled:
+            gc.enable()

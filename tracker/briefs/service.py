@@ -258,7 +258,11 @@ def build_snapshot(
         ]
         for i in range(0, len(bars), CHART_ROWS):
             chart_parts.append(
-                {"title": f"{level.value}项目", "svg": charts.rate_chart(bars[i : i + CHART_ROWS], tp)}
+                {
+                    "title": f"{level.value}项目",
+                    # the rates are in the table below: no value labels (SVG text is slow)
+                    "svg": charts.rate_chart(bars[i : i + CHART_ROWS], tp, values=False),
+                }
             )
 
     granted = sum((b.granted for b in bond_lines), ZERO)
