@@ -217,10 +217,10 @@ def workbook_bench(env: dict, work: Path) -> dict | None:
     target = work / "export.xlsx"
     try:
         exported = child(
-            "from tracker import create_app\nfrom tracker.workbook.export import export_workbook\n"
+            "from tracker import create_app\nfrom tracker.workbook.export import export_bytes\n"
             "with create_app().app_context():\n"
             "    t = time.perf_counter()\n"
-            f"    data = export_workbook()\n"
+            f"    data = export_bytes()\n"
             f"    open({str(target)!r}, 'wb').write(data)\n"
             "    result = {'seconds': time.perf_counter() - t, 'kb': len(data) / 1024}\n",
             env,
