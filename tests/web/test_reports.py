@@ -258,3 +258,14 @@ def test_a_published_month_is_locked_until_a_supervisor_unlocks_it(client, park,
     ok = client.post("/report/2026-06/A1", headers=HX, data={"amount": "1", "version": str(june.version)})
     assert ok.status_code == 200
     assert report(park["A1"].id, 6).amount == 1
+
+
+def test_grid_download_rounds_rates_half_up(client, users, login, make_project):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    make_project("R1", plan=10000, lead=users["member"], months={1: 1865})  # 18.65 %
+    login(users["member"])
+    ws = load_workbook(BytesIO(client.get("/report/2026-07?format=xlsx").data)).active
+    assert ws["H2"].value == pytest.approx(18.7)  # banker's rounding would give 18.6

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from tracker import xlsx
 from tracker.auth.permissions import require
 from tracker.extensions import db
+from tracker.progress import half_up
 from tracker.projects.models import Project
 from tracker.reports import service
 from tracker.web import default_period, is_htmx, parse_period
@@ -37,6 +38,13 @@ def _row_response(row: service.GridRow, year: int, month: int, status: int = 200
     return redirect(url_for("reports.grid", period=f"{year}-{month:02d}") + f"#row-{row.project.code}")
 
 
+def _done(row: service.GridRow, year: int, month: int, message: str):
+    """A successful row action: the row fragment for htmx, a flash and the grid otherwise."""
+    if not is_htmx():
+        flash(f"{row.project.name}：{message}", "success")
+    return _row_response(row, year, month)
+
+
 @bp.route("/report")
 @login_required
 def grid_default():
@@ -59,7 +67,7 @@ def grid(period: str):
                 (r.project.code, r.project.name, r.report.amount if r.report else None,
                  r.report.progress_text if r.report else "", r.report.next_steps if r.report else "",
                  r.state.value if r.state else "未填报", r.figures.ytd,
-                 r.figures.rate.quantize(service.Decimal("0.1")) if r.figures.rate is not None else None)
+                 half_up(r.figures.rate, 1) if r.figures.rate is not None else None)
                 for r in rows
             ],
         )
@@ -86,9 +94,7 @@ def row(period: str, code: str):
         return _row_response(fresh, year, month, 409)
     if fresh.errors:
         return _row_response(fresh, year, month, 422)
-    if not is_htmx():
-        flash(f"{project.name}：已保存。", "success")
-    return _row_response(fresh, year, month)
+    return _done(fresh, year, month, "已保存。")
 
 
 @bp.route("/report/<period>/<code>/validate", methods=["POST"])
@@ -125,10 +131,7 @@ def act(period: str, code: str, action: str):
         row = service.grid_rows(current_user, year, month, only=project)[0]
         row.errors["_row"] = str(exc)
         return _row_response(row, year, month, 422)
-    row = service.grid_rows(current_user, year, month, only=project)[0]
-    if not is_htmx():
-        flash(f"{project.name}：{message}", "success")
-    return _row_response(row, year, month)
+    return _done(service.grid_rows(current_user, year, month, only=project)[0], year, month, message)
 
 
 @bp.route("/report/<period>/all/<action>", methods=["POST"])
