@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import case, func, select
@@ -134,13 +133,3 @@ def dashboard_data(year: int, month: int) -> Dashboard:
         chart=charts.rate_chart(bars, tp),
         by_level={lv.value: sum(1 for p in projects if p.level is lv) for lv in Level},
     )
-
-
-def period_options(today: date, years: int = 2) -> list[str]:
-    """Recent periods for the switcher, newest first."""
-    y, m = progress.last_completed_month(today)
-    out = []
-    for _ in range(years * 12):
-        out.append(f"{y}-{m:02d}")
-        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
-    return out

@@ -179,11 +179,10 @@ def project_detail(project: Project, year: int, month: int) -> ProjectDetail:
     reports = {
         r.month: r
         for r in db.session.scalars(
-            select(MonthlyReport)
-            .where(MonthlyReport.project_id == project.id, MonthlyReport.year <= year)
-            .order_by(MonthlyReport.year, MonthlyReport.month)
+            select(MonthlyReport).where(
+                MonthlyReport.project_id == project.id, MonthlyReport.year == year
+            )
         )
-        if r.year == year
     }
     earlier = counted_sums(year - 1, 12, [project.id]).get(project.id, (ZERO, ZERO))[1]
     plans = list(

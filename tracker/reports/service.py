@@ -194,9 +194,15 @@ def grid_rows(user: User, year: int, month: int, only: Project | None = None) ->
     return rows
 
 
-def preview_row(user: User, project: Project, year: int, month: int, form: dict[str, str]) -> GridRow:
-    """The row as it would be with the typed values: messages and 含本次填报 figures."""
-    row = grid_rows(user, year, month, only=project)[0]
+def preview_row(
+    user: User, project: Project, year: int, month: int, form: dict[str, str],
+    row: GridRow | None = None,
+) -> GridRow:
+    """The row as it would be with the typed values: messages and 含本次填报 figures.
+
+    ``row`` is the stored row when the caller has already loaded it.
+    """
+    row = row or grid_rows(user, year, month, only=project)[0]
     values, errors = validate_row(form)
     row.errors = errors
     row.form = form
@@ -264,7 +270,7 @@ def save_row(
     if not can_report_for(user, project):
         raise PermissionError
     if errors:
-        return preview_row(user, project, year, month, form), None
+        return preview_row(user, project, year, month, form, row), None
 
     seen, seen_bond = _version(form.get("version")), _version(form.get("bond_version"))
     current = report.version if report else 0
@@ -275,7 +281,7 @@ def save_row(
         )
         stamp = report.updated_at if report and seen != current else (spending.updated_at if spending else None)
         conflict = Conflict(report, spending, who.name if who else "他人", stamp)
-        row = preview_row(user, project, year, month, form)
+        row = preview_row(user, project, year, month, form, row)
         row.conflict = conflict
         return row, conflict
 

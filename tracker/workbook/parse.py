@@ -291,24 +291,22 @@ def to_whole(value: Any) -> int:
     raise CellError("应为整数")
 
 
-def to_year(value: Any) -> int:
+def _whole_between(value: Any, lo: int, hi: int, message: str) -> int:
     try:
-        year = to_whole(value)
+        number = to_whole(value)
     except CellError:
-        raise CellError("应为四位年份，如 2026") from None
-    if not 2000 <= year <= 2100:
-        raise CellError("应为四位年份，如 2026")
-    return year
+        raise CellError(message) from None
+    if not lo <= number <= hi:
+        raise CellError(message)
+    return number
+
+
+def to_year(value: Any) -> int:
+    return _whole_between(value, 2000, 2100, "应为四位年份，如 2026")
 
 
 def to_month(value: Any) -> int:
-    try:
-        month = to_whole(value)
-    except CellError:
-        raise CellError("应为1至12之间的整数") from None
-    if not 1 <= month <= 12:
-        raise CellError("应为1至12之间的整数")
-    return month
+    return _whole_between(value, 1, 12, "应为1至12之间的整数")
 
 
 def to_date(value: Any) -> date:
