@@ -93,7 +93,7 @@ def main() -> None:
                 planned = time.perf_counter() - t
                 assert plan.ok, plan.errors[:5]
                 if plan.changes_anything:
-                    apply_import(plan, data, "bench.xlsx", None)
+                    apply_import(plan, data, "bench.xlsx", None, today=date.today())
                 total, cpu = time.perf_counter() - t, time.process_time() - cpu
                 counts = {k: v["new"] + v["changed"] for k, v in plan.summary()["sheets"].items()}
                 print(f"{label}: {total:.2f} s wall, {cpu:.2f} s CPU "

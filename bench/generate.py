@@ -19,7 +19,6 @@ from sqlalchemy import insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tracker import progress  # noqa: E402
 from tracker.auth.models import Role, Unit, User  # noqa: E402
 from tracker.extensions import db  # noqa: E402
 from tracker.issues.models import (  # noqa: E402
@@ -30,15 +29,17 @@ from tracker.issues.models import (  # noqa: E402
     IssueState,
     SupervisionLevel,
 )
-from tracker.projects.models import (  # noqa: E402
+from tracker.periods import last_completed_month  # noqa: E402
+from tracker.projects.models import (  # noqa: E402  # noqa: E402
     AnnualPlan,
     Bond,
     BondSpending,
     Level,
+    MonthlyReport,
     Project,
+    ReportState,
     Stage,
 )
-from tracker.reports.models import MonthlyReport, ReportState  # noqa: E402
 
 INDUSTRIES = ["金属智造", "新材料", "机械装备", "绿色能源", "储能", "其他"]
 BENCH_PASSWORD = "bench-password"
@@ -49,7 +50,7 @@ def generate(projects: int = 2000, issues: int = 10000, today: date | None = Non
     """Fill an empty database; returns the logins to use (supervisor, a lead with ``per_lead`` projects)."""
     rng = random.Random(7)
     today = today or date.today()
-    year, month = progress.last_completed_month(today)
+    year, month = last_completed_month(today)
     units = [{"name": f"第{i + 1}责任单位"} for i in range(40)]
     db.session.execute(insert(Unit), units)
     unit_ids = list(db.session.scalars(select(Unit.id).order_by(Unit.id)))

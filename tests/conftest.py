@@ -205,8 +205,14 @@ def login(client):
 @pytest.fixture
 def make_project(app, make_unit):
     """``make_project("A1", level="省重点", plan=10000, months={1: 1000, 2: 1200})``."""
-    from tracker.projects.models import AnnualPlan, Level, Project, Stage
-    from tracker.reports.models import MonthlyReport, ReportState
+    from tracker.projects.models import (
+        AnnualPlan,
+        Level,
+        MonthlyReport,
+        Project,
+        ReportState,
+        Stage,
+    )
 
     def make(code: str, name: str | None = None, level: str = "省重点", plan=None,
              months: dict | None = None, year: int = 2026, lead=None, state: str = "已审核",

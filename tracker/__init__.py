@@ -35,13 +35,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
 
     from tracker import models  # noqa: F401  (the whole schema, for Alembic)
+    from tracker.http import PeriodConverter
+
+    app.url_map.converters["period"] = PeriodConverter
+    from tracker.admin.audit_routes import bp as audit_bp
     from tracker.admin.routes import bp as admin_bp
-    from tracker.audit.routes import bp as audit_bp
     from tracker.auth.routes import bp as auth_bp
     from tracker.briefs.routes import bp as briefs_bp
     from tracker.dashboard.routes import bp as dashboard_bp
     from tracker.issues.routes import bp as issues_bp
     from tracker.jobs.routes import bp as jobs_bp
+    from tracker.projectfile.routes import bp as projectfile_bp
     from tracker.projects.routes import bp as projects_bp
     from tracker.reports.routes import bp as reports_bp
     from tracker.workbook.routes import bp as workbook_bp
@@ -50,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         auth_bp,
         dashboard_bp,
         projects_bp,
+        projectfile_bp,
         reports_bp,
         issues_bp,
         briefs_bp,
@@ -60,7 +65,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     ):
         app.register_blueprint(bp)
 
+    # Plug-ins register upward: each domain's job handlers.
+    import tracker.briefs.jobs
+    import tracker.jobs.handlers
+    import tracker.workbook.jobs  # noqa: F401
     from tracker import web
+    from tracker.briefs.service import published_through
+    from tracker.reports import locks
+
+    locks.set_publication_source(published_through)
 
     web.init_app(app)
 

@@ -8,13 +8,8 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from tracker.errors import fail
 from tracker.extensions import db
-
-
-def fail(message: str) -> None:
-    """Print a refusal on stderr and exit 1."""
-    click.echo(message, err=True)
-    sys.exit(1)
 
 
 def read_password() -> str:
@@ -29,7 +24,7 @@ def read_password() -> str:
 def demo_command() -> None:
     """Load a realistic demo park (only once) and print its logins."""
     from tracker.demo import load_demo
-    from tracker.web import park_today
+    from tracker.http import park_today
 
     loaded, logins = load_demo(park_today())
     click.echo("已载入演示园区。" if loaded else "演示园区已存在，未重复载入。")
@@ -114,10 +109,9 @@ def worker_command(workers: int) -> None:
     from huey.consumer import Consumer
 
     import tracker.jobs as jobs
-    import tracker.jobs.registry  # noqa: F401  (handlers of every domain)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    jobs._app = current_app._get_current_object()
+    jobs.bind(current_app._get_current_object())
     Consumer(jobs.huey, workers=workers, worker_type="thread").run()
 
 

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from tracker import progress
 from tracker.auth.models import Role, Unit, User
 from tracker.extensions import db
 from tracker.issues.models import (
@@ -19,8 +18,17 @@ from tracker.issues.models import (
     IssueState,
     SupervisionLevel,
 )
-from tracker.projects.models import AnnualPlan, Bond, BondSpending, Level, Project, Stage
-from tracker.reports.models import MonthlyReport, ReportState
+from tracker.periods import last_completed_month
+from tracker.projects.models import (
+    AnnualPlan,
+    Bond,
+    BondSpending,
+    Level,
+    MonthlyReport,
+    Project,
+    ReportState,
+    Stage,
+)
 
 DEMO_USERS = [
     # login, name, role, unit, password
@@ -144,7 +152,7 @@ def load_demo(today: date) -> tuple[bool, list[tuple[str, str, str]]]:
         users[login] = user
     db.session.flush()
 
-    year, last_month = progress.last_completed_month(today)
+    year, last_month = last_completed_month(today)
     for i, (code, name, level, industry, stage, owner, total, plan) in enumerate(PROJECTS):
         lead = users[LEADS[i % len(LEADS)]]
         project = Project(

@@ -1,9 +1,8 @@
 """Every model, imported once so that Alembic and the app see the whole schema."""
 
-from tracker.admin.models import Setting
 from tracker.audit.models import AuditEntry
 from tracker.auth.models import LoginThrottle, Role, Unit, User
-from tracker.briefs.models import Brief, BriefState, PeriodUnlock
+from tracker.briefs.models import Brief, BriefState
 from tracker.issues.models import (
     Category,
     EventKind,
@@ -14,16 +13,20 @@ from tracker.issues.models import (
 )
 from tracker.jobs.models import Job, JobState
 from tracker.projects.models import (
+    COUNTED_STATES,
     KEY_LEVELS,
     AnnualPlan,
     Bond,
     BondSpending,
     Level,
+    MonthlyReport,
     Project,
+    ReportState,
     Stage,
     project_liaisons,
 )
-from tracker.reports.models import COUNTED_STATES, MonthlyReport, ReportState
+from tracker.reports.models import PeriodUnlock
+from tracker.settings import Setting
 from tracker.workbook.models import ImportBatch
 
 __all__ = [

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from tracker.periods import period_label
 from tracker.progress import (
     GroupSummary,
     bond_progress,
@@ -31,7 +32,6 @@ from tracker.progress import (
     fmt_pct,
     fmt_wan,
     fmt_yi,
-    period_label,
 )
 
 ZERO = Decimal("0")

@@ -9,7 +9,6 @@ decimal), so that the words and the colour always agree.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -296,26 +295,6 @@ def is_overdue_on(
 ) -> bool:
     """逾期: open on ``day`` with its deadline before ``day``."""
     return is_open_on(raised_on, day, closures) and days_overdue(deadline, day) > 0
-
-
-# --- periods -------------------------------------------------------------------
-
-
-def month_end(year: int, month: int) -> date:
-    """The last day of a month: the brief's "as of" day."""
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def last_completed_month(today: date) -> tuple[int, int]:
-    """The default reporting period: the month before ``today``'s."""
-    if today.month == 1:
-        return today.year - 1, 12
-    return today.year, today.month - 1
-
-
-def period_label(month: int) -> str:
-    """1月 for January, 1-m月 after: the narrative's period."""
-    return "1月" if month == 1 else f"1-{month}月"
 
 
 # --- display -------------------------------------------------------------------

@@ -2,48 +2,15 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date
-
-from flask import Flask, Response, abort, current_app, render_template, request
+from flask import Flask, Response, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from tracker import progress
-from tracker.audit.service import field_label
+from tracker.audit.labels import field_label
 from tracker.extensions import db, login_manager
-from tracker.timeutil import local, today
-
-PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def park_today() -> date:
-    """Today in the park's time zone (``TIMEZONE``)."""
-    return today(current_app.config["TIMEZONE"])
-
-
-def default_period() -> tuple[int, int]:
-    """The last completed month."""
-    return progress.last_completed_month(park_today())
-
-
-def parse_period(text: str | None) -> tuple[int, int]:
-    """``YYYY-MM`` → (year, month); a malformed or future period answers 400."""
-    if text is None or text == "":
-        return default_period()
-    match = PERIOD_RE.match(text)
-    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
-        abort(400, description=f"期间“{text}”格式不正确，应为 YYYY-MM，例如 2026-07。")
-    year, month = int(match.group(1)), int(match.group(2))
-    now = park_today()
-    if (year, month) > (now.year, now.month):
-        abort(400, description=f"期间 {text} 尚未到来，不能查看或填报未来月份。")
-    return year, month
-
-
-def is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
-
+from tracker.http import is_htmx, park_today
+from tracker.timeutil import local
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -83,7 +50,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def inject() -> dict:
-        from tracker.admin.service import park_settings
+        from tracker.settings import park_settings
 
         return {"park": park_settings(), "today": park_today(), "endpoints": app.view_functions}
 

@@ -5,6 +5,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from tracker import periods
 from tracker import progress as p
 
 
@@ -129,10 +130,10 @@ def test_overdue_days_and_open_on_a_day():
 
 
 def test_periods_and_dates():
-    assert p.last_completed_month(date(2026, 1, 10)) == (2025, 12)
-    assert p.last_completed_month(date(2026, 8, 5)) == (2026, 7)
-    assert p.month_end(2026, 2) == date(2026, 2, 28)
-    assert p.period_label(1) == "1月" and p.period_label(7) == "1-7月"
+    assert periods.last_completed_month(date(2026, 1, 10)) == (2025, 12)
+    assert periods.last_completed_month(date(2026, 8, 5)) == (2026, 7)
+    assert periods.month_end(2026, 2) == date(2026, 2, 28)
+    assert periods.period_label(1) == "1月" and periods.period_label(7) == "1-7月"
     assert p.fmt_month_day(date(2026, 9, 3)) == "9月3日"
     assert p.fmt_date_cn(date(2026, 8, 5)) == "2026年8月5日"
 

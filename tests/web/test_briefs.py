@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import func, select
 
 from tracker.audit.models import AuditEntry
-from tracker.briefs import service
-from tracker.briefs.models import Brief, PeriodUnlock
+from tracker.briefs.models import Brief
 from tracker.extensions import db
 from tracker.issues.models import Category, EventKind, Issue, IssueEvent, IssueState
-from tracker.projects.models import Bond, BondSpending
-from tracker.reports.models import MonthlyReport, ReportState
+from tracker.projects.models import Bond, BondSpending, MonthlyReport, ReportState
+from tracker.reports import locks
+from tracker.reports.models import PeriodUnlock
 
 WORKED_SENTENCES = [
     "截至3月底，园区共有4个省市重点项目，其中省重点项目2个，市重点项目2个，年度计划投资3.80亿元，"
@@ -155,7 +155,7 @@ def test_published_brief_keeps_its_bytes_whatever_changes(worked_park, users, lo
                                  amount=Decimal(5000), state=ReportState.APPROVED))
     issue = db.session.scalar(select(Issue).where(Issue.number == "E2"))
     issue.description = "改写后的描述"
-    from tracker.admin.service import set_setting
+    from tracker.settings import set_setting
 
     set_setting("park_name", "改名后的园区")
     db.session.commit()
@@ -322,35 +322,35 @@ def test_malformed_or_future_periods_answer_400(users, login, client):
 def test_publishing_locks_months_one_to_m_until_a_supervisor_unlocks(worked_park, users, login,
                                                                      client):
     a1 = worked_park["A1"]
-    assert not service.is_locked(2026, 3)
+    assert not locks.is_locked(2026, 3)
     login(users["supervisor"])
     client.post("/briefs/2026-03/publish")
-    assert service.is_locked(2026, 1) and service.is_locked(2026, 3, a1.id)
-    assert not service.is_locked(2026, 4) and not service.is_locked(2025, 12)
+    assert locks.is_locked(2026, 1) and locks.is_locked(2026, 3, a1.id)
+    assert not locks.is_locked(2026, 4) and not locks.is_locked(2025, 12)
 
     refused = client.post("/briefs/2026-02/unlock", data={"unlock_reason": "  "})
     assert refused.status_code == 422 and "解锁须说明原因" in refused.get_data(as_text=True)
-    assert service.is_locked(2026, 2)
+    assert locks.is_locked(2026, 2)
     ok = client.post("/briefs/2026-02/unlock", data={"unlock_reason": "A1二月数据录入有误",
                                                      "project_id": str(a1.id)})
     assert ok.status_code == 302
-    assert not service.is_locked(2026, 2, a1.id)
-    assert service.is_locked(2026, 2, worked_park["A2"].id) and service.is_locked(2026, 2)
+    assert not locks.is_locked(2026, 2, a1.id)
+    assert locks.is_locked(2026, 2, worked_park["A2"].id) and locks.is_locked(2026, 2)
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "unlock"))
     assert entry.user_id == users["supervisor"].id and "A1二月数据录入有误" in entry.note
     assert "A1二月数据录入有误" in client.get("/briefs/2026-02").get_data(as_text=True)
 
     client.post("/briefs/2026-02/relock")
-    assert service.is_locked(2026, 2, a1.id)
+    assert locks.is_locked(2026, 2, a1.id)
     assert db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "relock")) == 1
 
     with pytest.raises(PermissionError):
-        service.unlock(2026, 2, "理由", users["member"])
-    service.unlock(2026, 1, "全月更正", users["supervisor"])
-    assert not service.is_locked(2026, 1, a1.id)
+        locks.unlock(2026, 2, "理由", users["member"])
+    locks.unlock(2026, 1, "全月更正", users["supervisor"])
+    assert not locks.is_locked(2026, 1, a1.id)
     # A correction publishes the month again and ends open unlocks.
     client.post("/briefs/2026-03/publish", data={"correction": "1", "reason": "更正一月数据"})
-    assert service.is_locked(2026, 1)
+    assert locks.is_locked(2026, 1)
     assert db.session.scalar(
         select(func.count(PeriodUnlock.id)).where(PeriodUnlock.relocked_at.is_(None))
     ) == 0

@@ -24,7 +24,7 @@ def test_database_refuses_bad_rows(app, make_project):
     import pytest
     from sqlalchemy.exc import IntegrityError
 
-    from tracker.reports.models import MonthlyReport
+    from tracker.projects.models import MonthlyReport
 
     project = make_project("A1", plan=100, months={1: 10})
     for bad in (

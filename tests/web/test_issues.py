@@ -15,7 +15,7 @@ from tracker.extensions import db
 
 @pytest.fixture
 def today(app) -> date:
-    from tracker.web import park_today
+    from tracker.http import park_today
 
     return park_today()
 

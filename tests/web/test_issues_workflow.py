@@ -307,8 +307,9 @@ def test_state_on_reads_the_log_as_of_a_day(app, users, make_issue):
 
 
 def test_the_service_refuses_a_member_opening_an_issue(app, users, make_unit):
+    from tracker.errors import Forbidden
     from tracker.issues.models import Category
-    from tracker.issues.service import Forbidden, create_issue
+    from tracker.issues.service import create_issue
 
     with pytest.raises(Forbidden):
         create_issue(users["member"], category=Category.OTHER, description="x",

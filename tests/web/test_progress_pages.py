@@ -35,8 +35,8 @@ def test_dashboard_shows_the_worked_example_figures(client, users, login, worked
 
 
 def test_dashboard_defaults_to_the_last_completed_month(app, client, users, login, worked_example):
-    from tracker.progress import last_completed_month
-    from tracker.web import park_today
+    from tracker.http import park_today
+    from tracker.periods import last_completed_month
 
     login(users["viewer"])
     with app.test_request_context():

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from tracker.audit.models import AuditEntry
 from tracker.extensions import db
-from tracker.reports.models import MonthlyReport, ReportState
+from tracker.projects.models import MonthlyReport, ReportState
 
 HX = {"HX-Request": "true"}
 

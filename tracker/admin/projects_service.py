@@ -2,7 +2,7 @@
 
 Every function checks the permission (supervisors and admins), validates
 everything before it changes anything, records each change in the audit trail,
-and commits once: nothing is ever half-saved. ``Invalid`` carries one Chinese
+and commits once: nothing is ever half-saved. ``Refused`` carries one Chinese
 message per field; ``Conflict`` means someone else saved first (optimistic
 locking on ``Project.version``; plans and bonds compare the value the user saw)
 and carries the current values, so the page can show them instead of silently
@@ -18,7 +18,6 @@ Decisions where the design is silent:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -31,6 +30,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.audit.service import as_text, record
 from tracker.auth.models import Role, Unit, User
 from tracker.auth.permissions import require
+from tracker.errors import Conflict, Refused
 from tracker.extensions import db
 from tracker.projects.models import (
     SUGGESTED_INDUSTRIES,
@@ -84,8 +84,6 @@ UNSET: Any = object()
 __all__ = [
     "LABELS",
     "SUGGESTED_INDUSTRIES",
-    "Conflict",
-    "Invalid",
     "archive_project",
     "create_project",
     "grant_bond",
@@ -93,26 +91,6 @@ __all__ = [
     "set_plan",
     "update_project",
 ]
-
-
-class Invalid(Exception):
-    """Bad input: ``errors`` maps a form field to its message."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
-
-
-@dataclass
-class Conflict(Exception):
-    """Someone saved first. ``current`` maps a label to the value now stored."""
-
-    message: str
-    current: dict[str, str]
-    version: int | None = None
-
-    def __str__(self) -> str:
-        return self.message
 
 
 # --- shown values --------------------------------------------------------------
@@ -157,7 +135,7 @@ def _check_unit(unit_id: int | None, field: str, errors: dict, keep: int | None)
 
 
 def _validate(values: dict[str, Any], project: Project | None) -> dict[str, Any]:
-    """Check a complete set of register values; returns them cleaned, raises ``Invalid``."""
+    """Check a complete set of register values; returns them cleaned, raises ``Refused``."""
     errors: dict[str, str] = {}
     v = dict(values)
     code = (v.get("code") or "").strip()
@@ -224,7 +202,7 @@ def _validate(values: dict[str, Any], project: Project | None) -> dict[str, Any]
             liaisons.append(user)
     v["liaisons"] = liaisons
     if errors:
-        raise Invalid(errors)
+        raise Refused(errors)
     return v
 
 
@@ -234,9 +212,9 @@ def _commit_or_conflict(project: Project | None, message: str) -> None:
     except (StaleDataError, IntegrityError) as exc:
         db.session.rollback()
         if project is None or isinstance(exc, IntegrityError) and "code" in str(exc.orig).lower():
-            raise Invalid({"code": "项目编号已被其他项目使用（刚刚有人保存了同一编号）"}) from exc
+            raise Refused({"code": "项目编号已被其他项目使用（刚刚有人保存了同一编号）"}) from exc
         db.session.refresh(project)
-        raise Conflict(message, current_values(project), project.version) from exc
+        raise Conflict(message, current=current_values(project), version=project.version) from exc
 
 
 # --- writes ---------------------------------------------------------------------
@@ -249,7 +227,7 @@ def create_project(user: User, values: dict[str, Any], *, plan_year: int | None 
     v = _validate(values, None)
     plan_errors = _check_plan(plan_year, plan_amount) if plan_amount is not None else {}
     if plan_errors:
-        raise Invalid(plan_errors)
+        raise Refused(plan_errors)
     project = Project(
         **{f: v.get(f) for f in SCALAR_FIELDS},
         owner_unit_id=v.get("owner_unit_id"),
@@ -275,12 +253,11 @@ def update_project(user: User, project: Project, values: dict[str, Any], version
     """Change register fields; ``version`` is what the form was loaded with.
 
     Returns {field: (old shown, new shown)} of what changed. Raises ``Conflict``
-    when the project changed since (nothing is written), ``Invalid`` on bad input.
+    when the project changed since (nothing is written), ``Refused`` on bad input.
     """
     require(user.can_supervise)
     if version is None or version != project.version:
-        raise Conflict("保存前该项目已被他人修改。以下是当前保存的内容，请核对后再保存。",
-                       current_values(project), project.version)
+        raise Conflict("保存前该项目已被他人修改。以下是当前保存的内容，请核对后再保存。", current=current_values(project), version=project.version)
     v = _validate(values, project)
     changes: dict[str, tuple[str, str]] = {}
     label = project.code if project.code == v["code"] else f"{project.code}→{v['code']}"
@@ -347,19 +324,18 @@ def set_plan(user: User, project: Project, year: int, amount: Decimal, *, seen: 
     require(user.can_supervise)
     errors = _check_plan(year, amount)
     if errors:
-        raise Invalid(errors)
+        raise Refused(errors)
     current = db.session.scalar(
         select(AnnualPlan.amount).where(AnnualPlan.project_id == project.id, AnnualPlan.year == year)
     )
     if seen is not UNSET and (as_text(current) or "") != (seen or ""):
-        raise Conflict(f"{year}年计划已被他人修改，当前为 {as_text(current) or '未设置'} 万元，请核对后再保存。",
-                       {f"{year}年计划投资(万元)": as_text(current) or "未设置"})
+        raise Conflict(f"{year}年计划已被他人修改，当前为 {as_text(current) or '未设置'} 万元，请核对后再保存。", current={f"{year}年计划投资(万元)": as_text(current) or "未设置"})
     plan = _write_plan(user, project, year, amount)
     try:
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
-        raise Conflict(f"{year}年计划刚被他人设置，请刷新后再试。", {}) from exc
+        raise Conflict(f"{year}年计划刚被他人设置，请刷新后再试。", current={}) from exc
     return plan
 
 
@@ -391,12 +367,12 @@ def grant_bond(user: User, project: Project, year: int, amount: Decimal,
         if amount < Decimal(spent):
             errors["amount"] = f"下达金额不能小于已支出的 {Decimal(spent):.2f} 万元"
     if errors:
-        raise Invalid(errors)
+        raise Refused(errors)
     if seen is not UNSET and bond_seen(bond) != (seen or ""):
         raise Conflict(
             f"{year}年专项债已被他人修改，请核对当前内容后再保存。",
-            {"下达金额(万元)": as_text(bond.amount) if bond else "未下达",
-             "预计支出完毕日期": (as_text(bond.expected_on) or "") if bond else ""},
+            current={"下达金额(万元)": as_text(bond.amount) if bond else "未下达",
+                     "预计支出完毕日期": (as_text(bond.expected_on) or "") if bond else ""},
         )
     label = f"{project.code} {year}年专项债"
     if bond is None:
@@ -419,7 +395,7 @@ def grant_bond(user: User, project: Project, year: int, amount: Decimal,
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
-        raise Conflict(f"{year}年专项债刚被他人下达，请刷新后再试。", {}) from exc
+        raise Conflict(f"{year}年专项债刚被他人下达，请刷新后再试。", current={}) from exc
     return bond
 
 
@@ -428,13 +404,13 @@ def archive_project(user: User, project: Project, on: date, version: int | None,
     and still counts in the years up to the archive year (``active_in``)."""
     require(user.can_supervise)
     if version is None or version != project.version:
-        raise Conflict("该项目已被他人修改，请刷新后再操作。", current_values(project), project.version)
+        raise Conflict("该项目已被他人修改，请刷新后再操作。", current=current_values(project), version=project.version)
     if not isinstance(on, date):
-        raise Invalid({"archived_on": "请填写归档日期"})
+        raise Refused({"archived_on": "请填写归档日期"})
     if on > today:
-        raise Invalid({"archived_on": "归档日期不能晚于今天"})
+        raise Refused({"archived_on": "归档日期不能晚于今天"})
     if project.archived_on is not None:
-        raise Invalid({"archived_on": f"该项目已于 {project.archived_on.isoformat()} 归档"})
+        raise Refused({"archived_on": f"该项目已于 {project.archived_on.isoformat()} 归档"})
     project.archived_on = on
     record(user_id=user.id, action="archive", table="projects", record_id=project.id,
            label=project.code, project_id=project.id, field="archived_on", old=None, new=on)
@@ -445,9 +421,9 @@ def restore_project(user: User, project: Project, version: int | None) -> None:
     """Undo an archive made in error."""
     require(user.can_supervise)
     if version is None or version != project.version:
-        raise Conflict("该项目已被他人修改，请刷新后再操作。", current_values(project), project.version)
+        raise Conflict("该项目已被他人修改，请刷新后再操作。", current=current_values(project), version=project.version)
     if project.archived_on is None:
-        raise Invalid({"archived_on": "该项目未归档"})
+        raise Refused({"archived_on": "该项目未归档"})
     old = project.archived_on
     project.archived_on = None
     record(user_id=user.id, action="restore", table="projects", record_id=project.id,

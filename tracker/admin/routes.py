@@ -20,14 +20,16 @@ from werkzeug.datastructures import MultiDict
 from tracker.admin import projects_service as ps
 from tracker.admin import users_service as us
 from tracker.admin.forms import FormReader, read_project
-from tracker.admin.service import SETTING_LABELS, park_settings, read_settings, save_settings
+from tracker.admin.service import SETTING_LABELS, read_settings, save_settings
 from tracker.audit.service import as_text
 from tracker.auth.models import Role, Unit, User
 from tracker.auth.permissions import admin_required, supervisor_required
+from tracker.errors import Conflict, Refused
 from tracker.extensions import db
+from tracker.http import park_today
 from tracker.issues.models import Issue
 from tracker.projects.models import SUGGESTED_INDUSTRIES, AnnualPlan, Bond, Level, Project, Stage
-from tracker.web import park_today
+from tracker.settings import park_settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -110,7 +112,7 @@ def user_new():
         if f.ok:
             try:
                 user = us.create_user(current_user, f.values)
-            except ps.Invalid as exc:
+            except Refused as exc:
                 errors = exc.errors
             else:
                 flash(f"已创建用户 {user.login}（{user.name}），首次登录须修改密码。", "success")
@@ -131,7 +133,7 @@ def user_edit(user_id: int):
         if f.ok:
             try:
                 changes = us.update_user(current_user, user, f.values)
-            except ps.Invalid as exc:
+            except Refused as exc:
                 errors = exc.errors
             else:
                 flash(f"已保存用户 {user.login}。" if changes else "没有修改任何内容。", "success")
@@ -155,9 +157,9 @@ def user_password(user_id: int):
     confirm = request.form.get("confirm", "")
     try:
         if password != confirm:
-            raise ps.Invalid({"confirm": "两次输入的密码不一致"})
+            raise Refused({"confirm": "两次输入的密码不一致"})
         us.reset_password(current_user, user, password)
-    except ps.Invalid as exc:
+    except Refused as exc:
         data = MultiDict({"name": user.name, "role": user.role.value,
                           "unit_id": str(user.unit_id or ""), "active": "1" if user.active else ""})
         return _user_page(user, data, {}, exc.errors), 422
@@ -172,7 +174,7 @@ def user_active(user_id: int):
     active = request.form.get("active") == "1"
     try:
         us.set_active(current_user, user, active)
-    except ps.Invalid as exc:
+    except Refused as exc:
         flash("；".join(exc.errors.values()), "error")
         return redirect(url_for("admin.user_edit", user_id=user.id)), 303
     flash(f"已{'启用' if active else '停用'}用户 {user.login}。", "success")
@@ -212,7 +214,7 @@ def units():
         if f.ok:
             try:
                 us.create_unit(current_user, name)
-            except ps.Invalid as exc:
+            except Refused as exc:
                 errors = exc.errors
             else:
                 flash(f"已新建单位“{name}”。", "success")
@@ -246,7 +248,7 @@ def unit_rename(unit_id: int):
         old = unit.name
         try:
             us.rename_unit(current_user, unit, name)
-        except ps.Invalid as exc:
+        except Refused as exc:
             errors = exc.errors
         else:
             flash(f"已将“{old}”更名为“{name}”。", "success")
@@ -265,9 +267,9 @@ def unit_merge(unit_id: int):
         target = db.session.get(Unit, target_id)
         try:
             if target is None:
-                raise ps.Invalid({"target_id": "并入的单位不存在，请从列表中选择"})
+                raise Refused({"target_id": "并入的单位不存在，请从列表中选择"})
             moved = us.merge_units(current_user, unit, target)
-        except ps.Invalid as exc:
+        except Refused as exc:
             errors = exc.errors
         else:
             flash(f"已将“{unit.name}”并入“{target.name}”：用户 {moved['users']} 个、项目 "
@@ -383,7 +385,7 @@ def project_new():
         try:
             project = ps.create_project(current_user, f.values, plan_year=plan_year,
                                         plan_amount=plan_amount)
-        except ps.Invalid as exc:
+        except Refused as exc:
             errors = exc.errors
         else:
             flash(f"已新建项目 {project.code} {project.name}。", "success")
@@ -392,9 +394,9 @@ def project_new():
 
 
 def _after_save(project: Project) -> str:
-    """The project's page once the register has one (projects.detail), else its edit form."""
-    if "projects.detail" in current_app.view_functions:
-        return url_for("projects.detail", code=project.code)
+    """The project's page once the register has one (projectfile.detail), else its edit form."""
+    if "projectfile.detail" in current_app.view_functions:
+        return url_for("projectfile.detail", code=project.code)
     return url_for("admin.project_edit", code=project.code)
 
 
@@ -413,9 +415,9 @@ def project_edit(code: str):
     if f.ok:
         try:
             changes = ps.update_project(current_user, project, f.values, version)
-        except ps.Invalid as exc:
+        except Refused as exc:
             errors = exc.errors
-        except ps.Conflict as exc:
+        except Conflict as exc:
             conflict = exc
             status = 409
         else:
@@ -471,9 +473,9 @@ def project_plans(code: str):
         if f.ok:
             try:
                 ps.set_plan(current_user, project, year, amount, seen=seen)
-            except ps.Invalid as exc:
+            except Refused as exc:
                 errors = {"amount" if k == "plan_amount" else "year": v for k, v in exc.errors.items()}
-            except ps.Conflict as exc:
+            except Conflict as exc:
                 conflict = exc
                 db.session.expire_all()
                 current = db.session.scalar(select(AnnualPlan.amount).where(
@@ -521,9 +523,9 @@ def project_bonds(code: str):
         if f.ok:
             try:
                 ps.grant_bond(current_user, project, year, amount, expected_on, seen=seen)
-            except ps.Invalid as exc:
+            except Refused as exc:
                 errors = exc.errors
-            except ps.Conflict as exc:
+            except Conflict as exc:
                 conflict = exc
                 db.session.expire_all()
                 data["seen"] = ps.bond_seen(db.session.scalar(
@@ -560,9 +562,9 @@ def project_archive(code: str):
                     ps.restore_project(current_user, project, version)
                 else:
                     ps.archive_project(current_user, project, on, version, today=park_today())
-            except ps.Invalid as exc:
+            except Refused as exc:
                 errors = exc.errors
-            except ps.Conflict as exc:
+            except Conflict as exc:
                 conflict = exc
             else:
                 flash(f"已恢复项目 {project.code}。" if restore

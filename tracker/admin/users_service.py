@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
-from tracker.admin.projects_service import Invalid
 from tracker.audit.service import record
 from tracker.auth.forms import MIN_PASSWORD
 from tracker.auth.models import Role, Unit, User
 from tracker.auth.permissions import require
+from tracker.errors import Refused
 from tracker.extensions import db
 from tracker.issues.models import Issue
 from tracker.projects.models import Project
@@ -72,7 +72,7 @@ def create_user(actor: User, values: dict) -> User:
     _check_unit_choice(values.get("unit_id"), errors)
     _check_password(values.get("password"), errors)
     if errors:
-        raise Invalid(errors)
+        raise Refused(errors)
     user = User(login=login, name=values.get("name") or login, role=values["role"],
                 unit_id=values.get("unit_id"), active=True, must_change_password=True)
     user.set_password(values["password"])
@@ -101,7 +101,7 @@ def update_user(actor: User, user: User, values: dict) -> dict:
     if (demoted or deactivated) and user.role is Role.ADMIN and user.active and _active_admins() <= 1:
         errors.setdefault("role" if demoted else "active", "至少需要保留一名启用的管理员")
     if errors:
-        raise Invalid(errors)
+        raise Refused(errors)
     shown_old = {"name": user.name, "role": _role_text(user.role),
                  "unit_id": _unit_name(user.unit_id), "active": user.active}
     user.name = values["name"]
@@ -135,7 +135,7 @@ def reset_password(actor: User, user: User, password: str) -> None:
     else:
         _check_password(password, errors)
     if errors:
-        raise Invalid(errors)
+        raise Refused(errors)
     user.set_password(password)
     user.must_change_password = True
     record(user_id=actor.id, action="password", table="users", record_id=user.id,
@@ -158,7 +158,7 @@ def create_unit(actor: User, name: str) -> Unit:
     errors: dict[str, str] = {}
     _check_unit_name(name, errors)
     if errors:
-        raise Invalid(errors)
+        raise Refused(errors)
     unit = Unit(name=name, active=True)
     db.session.add(unit)
     db.session.flush()
@@ -173,7 +173,7 @@ def rename_unit(actor: User, unit: Unit, name: str) -> None:
     errors: dict[str, str] = {}
     _check_unit_name(name, errors, unit)
     if errors:
-        raise Invalid(errors)
+        raise Refused(errors)
     if unit.name == name:
         return
     record(user_id=actor.id, action="update", table="units", record_id=unit.id, label=name,
@@ -197,9 +197,9 @@ def merge_units(actor: User, source: Unit, target: Unit) -> dict[str, int]:
     """Point everything at ``target`` instead of ``source``; returns counts moved per kind."""
     require(actor.is_admin)
     if target is None or target.id == source.id:
-        raise Invalid({"target_id": "请选择另一个要并入的单位"})
+        raise Refused({"target_id": "请选择另一个要并入的单位"})
     if not target.active:
-        raise Invalid({"target_id": f"单位“{target.name}”已停用，不能并入"})
+        raise Refused({"target_id": f"单位“{target.name}”已停用，不能并入"})
     note = f"单位合并：{source.name} → {target.name}"
     moved = {"users": 0, "projects": 0, "issues": 0}
     for user in db.session.scalars(select(User).where(User.unit_id == source.id)):

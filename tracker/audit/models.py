@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.timeutil import utcnow
 
@@ -31,4 +30,5 @@ class AuditEntry(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
 
-    user: Mapped[User | None] = relationship()
+    # By name: the audit trail sits below the users' package.
+    user: Mapped[User | None] = relationship("User")  # noqa: F821

@@ -10,36 +10,6 @@ from typing import Any
 from tracker.audit.models import AuditEntry
 from tracker.extensions import db
 
-FIELD_LABELS = {
-    "amount": "金额(万元)",
-    "progress_text": "形象进度",
-    "next_steps": "下步计划",
-    "state": "状态",
-    "name": "名称",
-    "code": "编号",
-    "level": "级别",
-    "industry": "行业",
-    "stage": "建设阶段",
-    "lead_id": "项目负责人",
-    "owner_unit_id": "业主单位",
-    "responsible_unit_id": "责任单位",
-    "leader_in_charge": "包挂领导",
-    "total_investment": "总投资(万元)",
-    "start_year": "开工年份",
-    "planned_completion_year": "计划竣工年份",
-    "archived_on": "归档日期",
-    "expected_on": "预计支出完毕日期",
-    "deadline": "办结时限",
-    "role": "角色",
-    "unit_id": "单位",
-    "active": "启用",
-}
-
-
-def field_label(name: str) -> str:
-    """The Chinese name of a field, for the change history."""
-    return FIELD_LABELS.get(name, name)
-
 
 def as_text(value: Any) -> str | None:
     """How a value is kept in the trail: plain text, Decimals with two places."""

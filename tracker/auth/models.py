@@ -6,25 +6,12 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from tracker.extensions import db
+from tracker.extensions import db, str_enum
 from tracker.timeutil import utcnow
-
-
-def str_enum(enum: type[StrEnum], name: str) -> Enum:
-    """A VARCHAR column with a CHECK constraint holding the enum's values."""
-    return Enum(
-        enum,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=16,
-        values_callable=lambda e: [m.value for m in e],
-        validate_strings=True,
-    )
 
 
 class Role(StrEnum):

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from tracker.cli import fail
+from tracker.errors import fail
 
 PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -26,7 +26,7 @@ def _period(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int
 
 
 def _not_future(year: int, month: int) -> None:
-    from tracker.web import park_today
+    from tracker.http import park_today
 
     today = park_today()
     if (year, month) > (today.year, today.month):
@@ -78,6 +78,7 @@ def render_command(period: tuple[int, int], out: str) -> None:
 def publish_command(period: tuple[int, int], correction: bool, reason: str) -> None:
     """Publish the month's brief (freeze its snapshot and PDF)."""
     from tracker.briefs import service
+    from tracker.errors import Refused
     from tracker.extensions import db
 
     year, month = period
@@ -86,7 +87,7 @@ def publish_command(period: tuple[int, int], correction: bool, reason: str) -> N
         fail("--reason 只用于 --correction（发布更正版）。")
     try:
         brief = service.publish(year, month, None, correction=correction, reason=reason)
-    except service.Refused as exc:
+    except Refused as exc:
         db.session.rollback()
         fail(str(exc))
     click.echo(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tracker.errors import Refused
 from tracker.extensions import db
 from tracker.jobs import handler
 
@@ -28,7 +29,7 @@ def publish(job, progress):  # noqa: ANN001, ANN201
     try:
         brief = service.publish(year, month, user, correction=job.params.get("correction", False),
                                 reason=job.params.get("reason", ""))
-    except service.Refused as exc:
+    except Refused as exc:
         raise RuntimeError(str(exc)) from None
     progress(1, 2, f"已发布{brief.snapshot['issue_label']}（第{brief.revision}版）")
     return brief.pdf, f"督办简报-{year}-{month:02d}-第{brief.revision}版.pdf", PDF

@@ -1,4 +1,4 @@
-"""Monthly supervision briefs (督办简报) and unlocks of published months."""
+"""Monthly supervision briefs (督办简报): drafts and frozen published revisions."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.auth.models import User, str_enum
-from tracker.extensions import db
+from tracker.auth.models import User
+from tracker.extensions import db, str_enum
 from tracker.timeutil import utcnow
 
 
@@ -58,21 +58,3 @@ class Brief(db.Model):
     published_by: Mapped[User | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
-
-
-class PeriodUnlock(db.Model):
-    """A supervisor's unlock of a published month's figures, with a reason."""
-
-    __tablename__ = "period_unlocks"
-    __table_args__ = (CheckConstraint("month BETWEEN 1 AND 12", name="month_range"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    year: Mapped[int]
-    month: Mapped[int]
-    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"))
-    reason: Mapped[str] = mapped_column(Text)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    relocked_at: Mapped[datetime | None]
-
-    user: Mapped[User] = relationship()

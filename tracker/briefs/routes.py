@@ -10,11 +10,13 @@ from sqlalchemy import select
 from tracker.auth.permissions import supervisor_required
 from tracker.briefs import service
 from tracker.briefs.jobs import runs_in_background
+from tracker.errors import Refused
 from tracker.extensions import db
+from tracker.http import is_htmx, park_today, parse_period
 from tracker.jobs import enqueue
 from tracker.jobs.routes import follow
 from tracker.projects.models import Project
-from tracker.web import is_htmx, park_today, parse_period
+from tracker.reports import locks
 
 bp = Blueprint("briefs", __name__)
 
@@ -75,9 +77,9 @@ def _month_context(year: int, month: int, errors: dict | None = None, form: dict
         draft = service.draft_for(year, month)
         ctx["draft"] = draft
         ctx["b"] = service.build_snapshot(year, month, draft, park_today())
-        ctx["locked"] = service.is_locked(year, month)
-        ctx["locked_through"] = service.locked_through(year)
-        ctx["unlocks"] = service.active_unlocks(year, month)
+        ctx["locked"] = locks.is_locked(year, month)
+        ctx["locked_through"] = locks.locked_through(year)
+        ctx["unlocks"] = locks.active_unlocks(year, month)
         ctx["projects"] = list(
             db.session.scalars(select(Project).where(Project.archived_on.is_(None)).order_by(Project.code))
         ) if ctx["locked_through"] and month <= ctx["locked_through"] else []
@@ -138,7 +140,7 @@ def publish(period: str):
                                                      "correction": correction, "reason": reason},
                                    current_user.id))
         brief = service.publish(year, month_, current_user, correction=correction, reason=reason)
-    except service.Refused as exc:
+    except Refused as exc:
         db.session.rollback()
         key = "reason" if correction else "publish"
         return _month_page(year, month_, 422, errors={key: str(exc)}, form={"reason": reason})
@@ -157,8 +159,8 @@ def unlock(period: str):
     project_id = int(raw) if raw.isdigit() else None
     reason = request.form.get("unlock_reason", "")
     try:
-        service.unlock(year, month_, reason, current_user, project_id=project_id)
-    except service.Refused as exc:
+        locks.unlock(year, month_, reason, current_user, project_id=project_id)
+    except Refused as exc:
         db.session.rollback()
         return _month_page(year, month_, 422, errors={"unlock": str(exc)},
                            form={"unlock_reason": reason})
@@ -171,7 +173,7 @@ def unlock(period: str):
 def relock(period: str):
     """Lock the month again (every open unlock of it)."""
     year, month_ = _period(period)
-    count = service.relock(year, month_, current_user)
+    count = locks.relock(year, month_, current_user)
     flash(f"已重新锁定{year}年{month_}月的数据（{count}项解锁结束）。", "success")
     return redirect(url_for("briefs.month", period=_slug(year, month_)))
 

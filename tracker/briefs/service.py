@@ -42,27 +42,25 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import charts, narrative, progress
-from tracker.admin.service import park_settings
 from tracker.audit.service import record
 from tracker.auth.models import Role, User
-from tracker.briefs.models import Brief, BriefState, PeriodUnlock
+from tracker.briefs.models import Brief, BriefState
+from tracker.errors import Refused
 from tracker.extensions import db
+from tracker.http import park_today
 from tracker.issues.models import Category, EventKind, Issue, IssueState
 from tracker.pdf import render_pdf
-from tracker.projects.models import Bond, Project
+from tracker.periods import month_end, period_label
+from tracker.projects.models import COUNTED_STATES, Bond, MonthlyReport, Project
 from tracker.projects.service import active_in, figures_for, group_summary
-from tracker.reports.models import COUNTED_STATES, MonthlyReport
+from tracker.reports import locks
+from tracker.settings import park_settings
 from tracker.timeutil import utcnow
-from tracker.web import park_today
 
 ZERO = Decimal("0")
 CHART_ROWS = 40
 CLOSED_STATES = (IssueState.CLOSED, IssueState.CANCELLED)
 PARK_WIDE = "园区层面"
-
-
-class Refused(ValueError):
-    """A refusal to show the person as is (Chinese)."""
 
 
 # --- the follow-up log as of a day ------------------------------------------------
@@ -156,7 +154,7 @@ def build_snapshot(
     ``final`` drops the draft banner (the revision being published).
     A fixed number of statements whatever the park's size.
     """
-    day = progress.month_end(year, month)
+    day = month_end(year, month)
     settings = park_settings()
     number, correction = _numbering(year, month)
 
@@ -282,7 +280,7 @@ def build_snapshot(
         "issue_label": narrative.issue_label(year, number, correction),
         "date": progress.fmt_date_cn(issued_on),
         "as_of": progress.fmt_date_cn(day),
-        "period_label": progress.period_label(month),
+        "period_label": period_label(month),
         "time_progress": progress.fmt_pct(tp),
         "overview": narrative.overview_paragraph(summary, month, bond_lines),
         "progress_groups": groups,
@@ -548,8 +546,7 @@ def publish(
     draft.sha256 = hashlib.sha256(pdf).hexdigest()
     draft.published_at = utcnow()
     draft.published_by_id = user.id if user else None
-    for unlock in _open_unlocks(year, months_up_to=month):
-        unlock.relocked_at = utcnow()
+    locks.end_unlocks_through(year, month)
     record(
         user_id=user.id if user else None,
         action="publish",
@@ -567,120 +564,9 @@ def publish(
     return draft
 
 
-# --- locking published months -----------------------------------------------------------
-
-
-def _open_unlocks(year: int, months_up_to: int) -> list[PeriodUnlock]:
-    return list(
-        db.session.scalars(
-            select(PeriodUnlock).where(
-                PeriodUnlock.year == year,
-                PeriodUnlock.month <= months_up_to,
-                PeriodUnlock.relocked_at.is_(None),
-            )
-        )
-    )
-
-
-def locked_through(year: int) -> int | None:
-    """The highest published month of ``year`` (months 1..it are locked), or None."""
-    return db.session.scalar(
-        select(func.max(Brief.month)).where(Brief.year == year, Brief.state == BriefState.PUBLISHED)
-    )
-
-
-def is_locked(year: int, month: int, project_id: int | None = None) -> bool:
-    """Whether the monthly figures (and bond spending) of (year, month) are locked.
-
-    Locked once a brief of a month ≥ ``month`` of ``year`` is published, unless a
-    supervisor unlocked that month for every project or for ``project_id``.
-    """
-    through = locked_through(year)
-    if through is None or month > through:
-        return False
-    scope = PeriodUnlock.project_id.is_(None)
-    if project_id is not None:
-        scope = or_(scope, PeriodUnlock.project_id == project_id)
-    unlocked = db.session.scalar(
-        select(PeriodUnlock.id)
-        .where(
-            PeriodUnlock.year == year,
-            PeriodUnlock.month == month,
-            PeriodUnlock.relocked_at.is_(None),
-            scope,
-        )
-        .limit(1)
-    )
-    return unlocked is None
-
-
-def locks_for(year: int, month: int) -> Callable[[int], bool]:
-    """``is_locked`` for many projects of one month in two queries: project id → locked."""
-    through = locked_through(year)
-    if through is None or month > through:
-        return lambda project_id: False
-    unlocks = active_unlocks(year, month)
-    if any(u.project_id is None for u in unlocks):
-        return lambda project_id: False
-    open_ids = {u.project_id for u in unlocks}
-    return lambda project_id: project_id not in open_ids
-
-
-def active_unlocks(year: int, month: int) -> list[PeriodUnlock]:
-    """Open unlocks of (year, month), oldest first."""
-    return list(
-        db.session.scalars(
-            select(PeriodUnlock)
-            .where(
-                PeriodUnlock.year == year,
-                PeriodUnlock.month == month,
-                PeriodUnlock.relocked_at.is_(None),
-            )
-            .options(selectinload(PeriodUnlock.user))
-            .order_by(PeriodUnlock.id)
-        )
-    )
-
-
-def _require_supervisor(user: User | None) -> None:
-    if user is None or user.role not in (Role.ADMIN, Role.SUPERVISOR):
-        raise PermissionError("只有督查室可以解锁或重新锁定已发布月份。")
-
-
-def unlock(
-    year: int, month: int, reason: str, user: User, project_id: int | None = None
-) -> PeriodUnlock:
-    """A supervisor's unlock of a locked month (one project, or all), with a reason, audited."""
-    _require_supervisor(user)
-    reason = (reason or "").strip()
-    if not reason:
-        raise Refused("解锁须说明原因。")
-    if len(reason) > 500:
-        raise Refused("解锁原因不能超过500字。")
-    if not is_locked(year, month, project_id):
-        raise Refused(f"{year}年{month}月的数据未锁定，无需解锁。")
-    project = db.session.get(Project, project_id) if project_id is not None else None
-    if project_id is not None and project is None:
-        raise Refused("项目不存在。")
-    entry = PeriodUnlock(year=year, month=month, project_id=project_id, reason=reason, user_id=user.id)
-    db.session.add(entry)
-    db.session.flush()
-    scope = project.name if project else "全部项目"
-    record(user_id=user.id, action="unlock", table="period_unlocks", record_id=entry.id,
-           label=f"{year}年{month}月 {scope}", project_id=project_id, note=f"解锁：{reason}")
-    db.session.commit()
-    return entry
-
-
-def relock(year: int, month: int, user: User, project_id: int | None = None) -> int:
-    """End the open unlocks of (year, month) — of one project, or all when None; audited."""
-    _require_supervisor(user)
-    unlocks = [
-        u for u in active_unlocks(year, month) if project_id is None or u.project_id == project_id
-    ]
-    for u in unlocks:
-        u.relocked_at = utcnow()
-        record(user_id=user.id, action="relock", table="period_unlocks", record_id=u.id,
-               label=f"{year}年{month}月", project_id=u.project_id, note="重新锁定")
-    db.session.commit()
-    return len(unlocks)
+def published_through(year: int | None = None) -> dict[int, int]:
+    """Year → its highest published month (of ``year`` only, when given): what the locks read."""
+    stmt = select(Brief.year, func.max(Brief.month)).where(Brief.state == BriefState.PUBLISHED)
+    if year is not None:
+        stmt = stmt.where(Brief.year == year)
+    return dict(db.session.execute(stmt.group_by(Brief.year)).all())

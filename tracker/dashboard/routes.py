@@ -6,7 +6,7 @@ from flask import Blueprint, render_template, request
 from flask_login import login_required
 
 from tracker.dashboard.service import dashboard_data
-from tracker.web import parse_period
+from tracker.http import parse_period
 
 bp = Blueprint("dashboard", __name__)
 

@@ -9,11 +9,10 @@ from sqlalchemy import case, func, select
 
 from tracker import charts, progress
 from tracker.extensions import db
+from tracker.http import park_today
 from tracker.issues.models import Issue, IssueState
-from tracker.projects.models import Bond, BondSpending, Level
+from tracker.projects.models import COUNTED_STATES, Bond, BondSpending, Level, MonthlyReport
 from tracker.projects.service import ProjectRow, active_in, figures_for, group_summary, project_rows
-from tracker.reports.models import COUNTED_STATES, MonthlyReport
-from tracker.web import park_today
 
 ZERO = Decimal("0")
 

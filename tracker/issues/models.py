@@ -8,8 +8,8 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.auth.models import Unit, User, str_enum
-from tracker.extensions import db
+from tracker.auth.models import Unit, User
+from tracker.extensions import db, str_enum
 from tracker.projects.models import Project
 from tracker.timeutil import utcnow
 

@@ -15,19 +15,14 @@ from wtforms.fields.choices import SelectChoice
 
 from tracker.auth.models import Unit
 from tracker.auth.permissions import supervisor_required
+from tracker.errors import Conflict, Forbidden, Refused
 from tracker.extensions import db
+from tracker.http import is_htmx, park_today
 from tracker.issues import service
 from tracker.issues.forms import ActionForm, IssueForm
 from tracker.issues.models import Category, IssueState, SupervisionLevel
-from tracker.issues.service import (
-    Action,
-    ConflictError,
-    Forbidden,
-    IssueError,
-    MoveRefused,
-)
+from tracker.issues.service import Action, MoveRefused
 from tracker.projects.models import Project
-from tracker.web import is_htmx, park_today
 
 bp = Blueprint("issues", __name__)
 
@@ -46,7 +41,7 @@ def issue_days_overdue(issue) -> int:  # noqa: ANN001
 def _filters() -> service.Filters:
     try:
         return service.parse_filters(request.args)
-    except IssueError as exc:
+    except Refused as exc:
         abort(400, description="筛选条件有误：" + "；".join(exc.errors.values()))
 
 
@@ -127,7 +122,7 @@ def new():
                 raised_on=day,
             )
             db.session.commit()
-        except IssueError as exc:
+        except Refused as exc:
             db.session.rollback()
             for name, message in exc.errors.items():
                 getattr(form, name, form.description).errors.append(message)
@@ -148,7 +143,7 @@ def _load(number: str):  # noqa: ANN202
 
 
 def _panel(issue, *, form: ActionForm | None = None, error: str | None = None,  # noqa: ANN001
-           conflict: ConflictError | None = None, done: str | None = None, status: int = 200):
+           conflict: Conflict | None = None, done: str | None = None, status: int = 200):
     """The issue panel (fragment to htmx, whole page otherwise)."""
     context = dict(
         issue=issue, day=park_today(), actions=service.allowed_actions(current_user, issue),
@@ -190,12 +185,12 @@ def act(number: str):
     except MoveRefused as exc:
         db.session.rollback()
         return _panel(_load(number), form=form, error=str(exc), status=422)
-    except IssueError as exc:
+    except Refused as exc:
         db.session.rollback()
         for name, message in exc.errors.items():
             getattr(form, name, form.comment).errors.append(message)
         return _panel(_load(number), form=form, status=422)
-    except ConflictError as exc:
+    except Conflict as exc:
         db.session.rollback()
         return _panel(_load(number), form=form, conflict=exc, status=409)
     label = Action(form.action.data).label

@@ -31,6 +31,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.audit.service import apply_changes, record
 from tracker.auth.models import Role, Unit, User
+from tracker.errors import Conflict, Forbidden, Refused
 from tracker.extensions import db
 from tracker.issues import workflow
 from tracker.issues.models import (
@@ -56,27 +57,6 @@ EVENT_KIND = {
     Action.CANCEL: EventKind.CANCEL,
     Action.RESTORE: EventKind.RESTORE,
 }
-
-
-class IssueError(ValueError):
-    """Bad input: ``errors`` maps a form field to its Chinese message."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("；".join(errors.values()))
-        self.errors = errors
-
-
-class ConflictError(Exception):
-    """The form was made from an older version of the issue (optimistic locking)."""
-
-    def __init__(self, issue: Issue, seen_version: int) -> None:
-        super().__init__(f"{issue.number} changed since version {seen_version}")
-        self.issue = issue
-        self.seen_version = seen_version
-
-
-class Forbidden(PermissionError):
-    """The user may not do this to this issue."""
 
 
 # --- reading one issue ---------------------------------------------------------
@@ -186,7 +166,7 @@ class Filters:
 
 
 def parse_filters(args: Any) -> Filters:
-    """Filters from request arguments; raises ``IssueError`` on a value not offered."""
+    """Filters from request arguments; raises ``Refused`` on a value not offered."""
     errors: dict[str, str] = {}
 
     def enum(name: str, kind: type, label: str, extra: tuple[str, ...] = ()) -> Any:
@@ -223,7 +203,7 @@ def parse_filters(args: Any) -> Filters:
     else:
         errors["page"] = f"页码“{raw_page}”不正确。"
     if errors:
-        raise IssueError(errors)
+        raise Refused(errors)
     project = (args.get("project") or "").strip() or None
     return Filters(category, state, level, unit_id, project, due, sort, page or 1)
 
@@ -429,9 +409,9 @@ def counts_by_project(day: date) -> dict[int | None, OpenCounts]:
 def _check_comment(comment: str | None, label: str = "说明") -> str:
     text = (comment or "").strip()
     if not text:
-        raise IssueError({"comment": f"请填写{label}。"})
+        raise Refused({"comment": f"请填写{label}。"})
     if len(text) > MAX_COMMENT:
-        raise IssueError({"comment": f"{label}不能超过 {MAX_COMMENT} 字。"})
+        raise Refused({"comment": f"{label}不能超过 {MAX_COMMENT} 字。"})
     return text
 
 
@@ -468,9 +448,9 @@ def create_issue(
         raise Forbidden("只有督查室可以交办督办事项。")
     description = (description or "").strip()
     if not description:
-        raise IssueError({"description": "请填写问题描述。"})
+        raise Refused({"description": "请填写问题描述。"})
     if state is IssueState.CLOSED and closed_on is None:
-        raise IssueError({"closed_on": "已办结的问题须有办结日期。"})
+        raise Refused({"closed_on": "已办结的问题须有办结日期。"})
     issue = Issue(
         project=project,
         category=category,
@@ -495,9 +475,9 @@ def create_issue(
             break
         except IntegrityError:
             if number is not None:
-                raise IssueError({"number": f"问题编号 {number} 已存在。"}) from None
+                raise Refused({"number": f"问题编号 {number} 已存在。"}) from None
     else:  # pragma: no cover - five collisions in a row
-        raise IssueError({"number": "生成问题编号失败，请重试。"})
+        raise Refused({"number": "生成问题编号失败，请重试。"})
     uid = user.id if user else None
     db.session.add(
         IssueEvent(issue=issue, kind=EventKind.RAISED, from_state=None, to_state=IssueState.OPEN,
@@ -534,8 +514,8 @@ def move(
     """Take ``action`` on ``issue``: one new log entry, the state moved, the audit written.
 
     Raises ``Forbidden`` when the user holds no right on the issue at all, ``MoveRefused``
-    when the action is not open to them in this state, ``ConflictError`` when ``version``
-    is not the issue's current one, ``IssueError`` on bad input. Flushes; the caller commits
+    when the action is not open to them in this state, ``Conflict`` when ``version``
+    is not the issue's current one, ``Refused`` on bad input. Flushes; the caller commits
     (and turns a ``StaleDataError`` at commit into a conflict with ``commit_move``).
     """
     held = capacities_of(user, issue)
@@ -543,18 +523,18 @@ def move(
         raise Forbidden("您不是该问题的责任单位、项目负责人或督查室，不能操作。")
     action = workflow.check(action, issue.state.value, held)
     if version is not None and version != issue.version:
-        raise ConflictError(issue, version)
+        raise Conflict(f"{issue.number} changed since version {version}", issue=issue, seen_version=version)
     labels = {Action.EXTEND: "延期理由", Action.CANCEL: "撤销理由"}
     text = _check_comment(comment, labels.get(action, "说明"))
     before = issue.state
     changes: dict[str, Any] = {}
     if action is Action.EXTEND:
         if new_deadline is None:
-            raise IssueError({"new_deadline": "请填写新的办结时限。"})
+            raise Refused({"new_deadline": "请填写新的办结时限。"})
         if new_deadline < effective_on:
-            raise IssueError({"new_deadline": "新的办结时限不能早于今天。"})
+            raise Refused({"new_deadline": "新的办结时限不能早于今天。"})
         if issue.deadline is not None and new_deadline <= issue.deadline:
-            raise IssueError({"new_deadline": f"延期后的时限须晚于原时限 {issue.deadline.isoformat()}。"})
+            raise Refused({"new_deadline": f"延期后的时限须晚于原时限 {issue.deadline.isoformat()}。"})
         changes["deadline"] = new_deadline
     after = IssueState(
         workflow.target_state(action, before.value, _prev(issue) if action is Action.RESTORE else None).value
@@ -596,20 +576,18 @@ def _prev(issue: Issue) -> str | None:
 
 
 def commit_move(issue: Issue, seen_version: int | None) -> None:
-    """Commit; a concurrent writer that got there first becomes a ``ConflictError``."""
+    """Commit; a concurrent writer that got there first becomes a ``Conflict``."""
     try:
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        raise ConflictError(issue, seen_version or 0) from None
+        raise Conflict(f"{issue.number} changed since version {seen_version or 0}", issue=issue,
+                       seen_version=seen_version or 0) from None
 
 
 __all__ = [
     "Action",
-    "ConflictError",
     "Filters",
-    "Forbidden",
-    "IssueError",
     "MoveRefused",
     "OpenCounts",
     "allowed_actions",

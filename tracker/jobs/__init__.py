@@ -3,7 +3,7 @@
 ``HUEY_URL`` unset → a SQLite queue file ``instance/huey.sqlite`` (no extra server);
 ``HUEY_URL=redis://host:6379/0`` → Redis. Workers run ``flask --app tracker worker``.
 A job's progress and result live in the ``jobs`` table, not in a process, so any web
-host can show them. Handlers register with ``@handler("kind")`` and receive the Job
+host can show them. Domains register handlers with ``@handler("kind")`` (``create_app`` imports their modules) and receive the Job
 and a ``progress(done, total, message)`` callback; they return (bytes, filename, mimetype)
 or None.
 """
@@ -49,12 +49,15 @@ def handler(kind: str) -> Callable:
     return register
 
 
-def _worker_app():  # noqa: ANN202
+def bind(app: object) -> None:
+    """The app whose context jobs run in: the worker command binds its own."""
     global _app
-    if _app is None:
-        from tracker import create_app
+    _app = app
 
-        _app = create_app()
+
+def _worker_app():  # noqa: ANN202
+    if _app is None:
+        raise RuntimeError("no app bound to the job worker: start it with `flask --app tracker worker`")
     return _app
 
 
@@ -70,7 +73,6 @@ def run_job(job_id: int) -> None:
 
 
 def _run(job_id: int) -> None:
-    import tracker.jobs.registry  # noqa: F401  (handlers of every domain)
     from tracker.extensions import db
     from tracker.jobs.models import Job, JobState
     from tracker.timeutil import utcnow

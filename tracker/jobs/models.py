@@ -9,8 +9,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tracker.auth.models import str_enum
-from tracker.extensions import db
+from tracker.extensions import db, str_enum
 from tracker.timeutil import utcnow
 
 

@@ -22,7 +22,7 @@ def _job(job_id: int) -> Job:
 
 def follow(job_id: int) -> Response | tuple:
     """Send the browser to a job's progress page (an htmx request: through HX-Redirect)."""
-    from tracker.web import is_htmx
+    from tracker.http import is_htmx
 
     target = url_for("jobs.status", job_id=job_id)
     if is_htmx():
@@ -33,7 +33,7 @@ def follow(job_id: int) -> Response | tuple:
 @bp.route("/jobs/<int(max=2147483647):job_id>")
 @login_required
 def status(job_id: int):
-    from tracker.web import is_htmx
+    from tracker.http import is_htmx
 
     job = _job(job_id)
     template = "jobs/_status.html" if is_htmx() else "jobs/status.html"

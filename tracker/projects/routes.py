@@ -1,20 +1,18 @@
-"""Project register (/projects) and one project's page (/projects/<code>)."""
+"""Project register (/projects); one project's page is the project file's (tracker.projectfile)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
-from flask_login import current_user, login_required
+from flask import Blueprint, render_template, request
+from flask_login import login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from tracker import xlsx
 from tracker.auth.models import Unit, User
-from tracker.auth.permissions import can_report_for
 from tracker.extensions import db
+from tracker.http import is_htmx, parse_period
+from tracker.progress import half_up
 from tracker.projects.models import SUGGESTED_INDUSTRIES, Level, Project, Stage
 from tracker.projects.register import SORT_KEYS, Filters, register_rows
-from tracker.projects.service import project_detail
-from tracker.web import is_htmx, parse_period
 
 bp = Blueprint("projects", __name__)
 
@@ -61,29 +59,4 @@ def index():
 
 
 def _round1(value):  # noqa: ANN001, ANN202
-    from tracker.progress import half_up
-
     return half_up(value, 1) if value is not None else None
-
-
-@bp.route("/projects/<code>")
-@login_required
-def detail(code: str):
-    project = db.session.scalar(
-        select(Project).where(Project.code == code).options(
-            selectinload(Project.lead), selectinload(Project.liaisons),
-            selectinload(Project.owner_unit), selectinload(Project.responsible_unit),
-        )
-    )
-    if project is None:
-        abort(404, description=f"项目 {code} 不存在。")
-    year, month = parse_period(request.args.get("period"))
-    if request.args.get("year", "").isdigit():
-        wanted = int(request.args["year"])
-        if wanted < year:
-            year, month = wanted, 12
-    d = project_detail(project, year, month)
-    return render_template(
-        "projects/detail.html", d=d, p=project, year=year, month=month,
-        can_report=can_report_for(current_user, project),
-    )

@@ -8,11 +8,12 @@ from sqlalchemy import select
 
 from tracker import xlsx
 from tracker.auth.permissions import require
+from tracker.errors import Refused
 from tracker.extensions import db
+from tracker.http import default_period, is_htmx, parse_period
 from tracker.progress import half_up
 from tracker.projects.models import Project
 from tracker.reports import service
-from tracker.web import default_period, is_htmx, parse_period
 
 bp = Blueprint("reports", __name__)
 
@@ -86,7 +87,7 @@ def row(period: str, code: str):
         fresh, conflict = service.save_row(current_user, project, year, month, request.form.to_dict())
     except PermissionError:
         abort(403)
-    except service.ReportError as exc:
+    except Refused as exc:
         fresh = service.preview_row(current_user, project, year, month, request.form.to_dict())
         fresh.errors["_row"] = str(exc)
         return _row_response(fresh, year, month, 422)
@@ -127,7 +128,7 @@ def act(period: str, code: str, action: str):
             abort(404)
     except PermissionError:
         abort(403)
-    except service.ReportError as exc:
+    except Refused as exc:
         row = service.grid_rows(current_user, year, month, only=project)[0]
         row.errors["_row"] = str(exc)
         return _row_response(row, year, month, 422)

@@ -15,24 +15,27 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker import progress
-from tracker.admin.service import thresholds
 from tracker.audit.service import apply_changes, record
 from tracker.auth.models import Role, User
 from tracker.auth.permissions import can_report_for
-from tracker.briefs.service import is_locked, locks_for  # noqa: F401  (routes use it)
+from tracker.errors import Refused
 from tracker.extensions import db
-from tracker.projects.models import Bond, BondSpending, Project, project_liaisons
+from tracker.projects.models import (
+    Bond,
+    BondSpending,
+    MonthlyReport,
+    Project,
+    ReportState,
+    project_liaisons,
+)
 from tracker.projects.service import counted_sums, plans_for
-from tracker.reports.models import MonthlyReport, ReportState
+from tracker.reports.locks import is_locked, locks_for
+from tracker.settings import thresholds
 from tracker.timeutil import utcnow
 
 ZERO = Decimal("0")
 MAX_AMOUNT = Decimal("999999999999.99")
 MAX_TEXT = 2000
-
-
-class ReportError(Exception):
-    """A refusal with a message for the user (state, permission or lock)."""
 
 
 @dataclass
@@ -226,7 +229,7 @@ LOCKED = "本月简报已发布，数据已锁定；如需修改，请督查室�
 
 def _check_unlocked(project: Project, year: int, month: int) -> None:
     if is_locked(year, month, project.id):
-        raise ReportError(LOCKED)
+        raise Refused(LOCKED)
 
 
 def _check_can_edit(user: User, project: Project, report: MonthlyReport | None) -> None:
@@ -235,9 +238,9 @@ def _check_can_edit(user: User, project: Project, report: MonthlyReport | None) 
     if report is None or user.can_supervise:
         return
     if report.state is ReportState.SUBMITTED:
-        raise ReportError("本月数据已报送，如需修改请先撤回。")
+        raise Refused("本月数据已报送，如需修改请先撤回。")
     if report.state is ReportState.APPROVED:
-        raise ReportError("本月数据已审核，只有督查室可以修改。")
+        raise Refused("本月数据已审核，只有督查室可以修改。")
 
 
 def _label(project: Project, year: int, month: int) -> str:
@@ -248,7 +251,7 @@ def _version(text: str | None) -> int:
     """The version a form carried; anything but a small whole number is a stale page."""
     text = (text or "0").strip()
     if not text.isdigit() or len(text) > 9:
-        raise ReportError("页面数据已失效，请刷新页面后重新填写。")
+        raise Refused("页面数据已失效，请刷新页面后重新填写。")
     return int(text)
 
 
@@ -349,9 +352,9 @@ def submit(user: User, project: Project, year: int, month: int) -> None:
     _check_unlocked(project, year, month)
     report = _report(project, year, month)
     if report is None or report.amount is None:
-        raise ReportError("请先填写并保存当月完成投资，再报送。")
+        raise Refused("请先填写并保存当月完成投资，再报送。")
     if report.state not in (ReportState.DRAFT, ReportState.RETURNED):
-        raise ReportError(f"当前状态为“{report.state.value}”，不能报送。")
+        raise Refused(f"当前状态为“{report.state.value}”，不能报送。")
     _transition(user, report, ReportState.SUBMITTED)
     db.session.commit()
 
@@ -363,7 +366,7 @@ def withdraw(user: User, project: Project, year: int, month: int) -> None:
     _check_unlocked(project, year, month)
     report = _report(project, year, month)
     if report is None or report.state is not ReportState.SUBMITTED:
-        raise ReportError("只有已报送且未审核的数据可以撤回。")
+        raise Refused("只有已报送且未审核的数据可以撤回。")
     _transition(user, report, ReportState.DRAFT)
     db.session.commit()
 
@@ -375,9 +378,9 @@ def review(user: User, project: Project, year: int, month: int, approve: bool, c
     _check_unlocked(project, year, month)
     report = _report(project, year, month)
     if report is None or report.state is not ReportState.SUBMITTED:
-        raise ReportError("只能审核已报送的数据。")
+        raise Refused("只能审核已报送的数据。")
     if not approve and not comment.strip():
-        raise ReportError("退回时请填写退回意见。")
+        raise Refused("退回时请填写退回意见。")
     _transition(user, report, ReportState.APPROVED if approve else ReportState.RETURNED, comment.strip())
     db.session.commit()
 

@@ -12,6 +12,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from tracker.http import park_today
 from tracker.workbook.pipeline import READING, Progress
 
 
@@ -29,7 +30,7 @@ def import_command(file: str, create_users: bool, dry_run: bool, progress: bool 
     the bar is off unless ``--progress`` asks for it (click then prints each stage's label on
     a line of its own), so that scripts see nothing on stderr but the errors.
     """
-    from tracker.cli import fail
+    from tracker.errors import fail
     from tracker.workbook.pipeline import run_import
 
     path = Path(file)
@@ -41,7 +42,7 @@ def import_command(file: str, create_users: bool, dry_run: bool, progress: bool 
     shown = stderr.isatty() if progress is None else progress
     with _bar(stderr, shown) as report:
         outcome = run_import(data, path.name, None, create_users=create_users, write=not dry_run,
-                             progress=report)
+                             progress=report, today=park_today())
     plan = outcome.plan
     if not plan.ok:
         fail("\n".join(plan.errors))
@@ -82,7 +83,7 @@ def _bar(stream: TextIO, shown: bool) -> Iterator[Progress]:
 @with_appcontext
 def export_command(file: str) -> None:
     """Write the whole database as the park's workbook."""
-    from tracker.cli import fail
+    from tracker.errors import fail
     from tracker.workbook.export import export_bytes
 
     if not file.lower().endswith(".xlsx"):

@@ -26,8 +26,14 @@ from sqlalchemy.orm import aliased
 from tracker.auth.models import Unit, User
 from tracker.extensions import db
 from tracker.issues.models import Issue
-from tracker.projects.models import AnnualPlan, Bond, BondSpending, Project
-from tracker.reports.models import COUNTED_STATES, MonthlyReport
+from tracker.projects.models import (
+    COUNTED_STATES,
+    AnnualPlan,
+    Bond,
+    BondSpending,
+    MonthlyReport,
+    Project,
+)
 from tracker.workbook.parse import (
     BONDS,
     ISSUES,

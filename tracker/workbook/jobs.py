@@ -19,6 +19,7 @@ from flask import current_app
 from sqlalchemy import update
 
 from tracker.extensions import db
+from tracker.http import park_today
 from tracker.jobs import handler
 
 BEFORE = "系统中的数据在预览后有了变化，重新检查时发现以下问题，文件未导入："
@@ -71,7 +72,8 @@ def import_workbook(job, progress):  # noqa: ANN001, ANN201
             raise ImportRefused("预览的文件已失效或不存在，请重新上传")
         data, meta = loaded
         outcome = run_import(data, meta.get("filename") or "workbook.xlsx", user_id,
-                             create_users=bool(meta.get("create_users")), progress=report)
+                             create_users=bool(meta.get("create_users")), progress=report,
+                             today=park_today())
         if not outcome.plan.ok:
             raise ImportRefused(refusal_message(outcome.plan.errors))
         if outcome.batch is None:

@@ -14,6 +14,7 @@ no one to report progress to.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Protocol
 
 from tracker.workbook.models import ImportBatch
@@ -47,6 +48,7 @@ def run_import(
     create_users: bool = False,
     write: bool = True,
     progress: Progress | None = None,
+    today: date,
 ) -> ImportOutcome:
     """Read, validate and (unless ``write`` is false or nothing changes) write ``data``.
 
@@ -76,7 +78,7 @@ def run_import(
         report(written[0], total, f"正在写入 {sheet}" if sheet else SAVING, in_transaction=True)
         written[0] += 1
 
-    batch = apply_import(plan, data, filename, user_id, step)
+    batch = apply_import(plan, data, filename, user_id, step, today=today)
     report(total, total, "导入完成")
     return ImportOutcome(plan, batch)
 

@@ -28,9 +28,9 @@ from sqlalchemy.orm import defer, selectinload
 
 from tracker.auth.permissions import supervisor_required
 from tracker.extensions import db
+from tracker.http import is_htmx, park_today
 from tracker.jobs import enqueue
 from tracker.jobs.routes import follow
-from tracker.web import is_htmx
 from tracker.workbook import uploads
 from tracker.workbook.export import export_bytes, template_bytes
 from tracker.workbook.jobs import runs_in_background
@@ -105,7 +105,7 @@ def import_confirm():
         return _page(422, errors=expired)
     data, meta = loaded
     outcome = run_import(data, meta.get("filename") or "workbook.xlsx", current_user.id,
-                         create_users=bool(meta.get("create_users")))
+                         create_users=bool(meta.get("create_users")), today=park_today())
     uploads.drop(token)
     if not outcome.plan.ok:
         return _page(422, errors=outcome.plan.errors, filename=meta.get("filename"),
@@ -151,6 +151,6 @@ def template():
 @login_required
 def export():
     """Everything, in the workbook's shape (imports back changing nothing)."""
-    from tracker.web import park_today
+    from tracker.http import park_today
 
     return _attachment(export_bytes(), f"督办数据_{park_today():%Y%m%d}.xlsx")

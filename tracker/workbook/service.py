@@ -34,12 +34,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from tracker.audit.models import AuditEntry
 from tracker.audit.service import as_text
 from tracker.auth.models import Role, Unit, User
-from tracker.briefs.models import Brief, BriefState, PeriodUnlock
 from tracker.extensions import db
 from tracker.issues.models import (
     Category,
@@ -49,8 +48,18 @@ from tracker.issues.models import (
     IssueState,
     SupervisionLevel,
 )
-from tracker.projects.models import AnnualPlan, Bond, BondSpending, Level, Project, Stage
-from tracker.reports.models import MonthlyReport, ReportState
+from tracker.projects.models import (
+    AnnualPlan,
+    Bond,
+    BondSpending,
+    Level,
+    MonthlyReport,
+    Project,
+    ReportState,
+    Stage,
+)
+from tracker.reports import locks
+from tracker.reports.models import PeriodUnlock
 from tracker.timeutil import utcnow
 from tracker.workbook import parse
 from tracker.workbook.models import ImportBatch
@@ -351,13 +360,7 @@ class _Planner:
 
     def locks(self, plans: Iterable[tuple[SheetPlan, str]]) -> None:
         """New or changed figures of a month locked by a published brief refuse the file."""
-        published = dict(
-            db.session.execute(
-                select(Brief.year, func.max(Brief.month))
-                .where(Brief.state == BriefState.PUBLISHED)
-                .group_by(Brief.year)
-            ).all()
-        )
+        published = locks.published_through()
         if not published:
             return
         unlocked = {
@@ -514,8 +517,9 @@ class _Writer:
     """Writes a plan in bulk inside the session's transaction."""
 
     def __init__(self, plan: ImportPlan, user_id: int | None, batch_id: int,
-                 step: Callable[[str], None] | None = None) -> None:
+                 step: Callable[[str], None] | None, today: date) -> None:
         self.plan = plan
+        self.today = today
         self.step = step or (lambda _sheet: None)
         self.user_id = user_id
         self.batch_id = batch_id
@@ -695,7 +699,7 @@ class _Writer:
                 events.append(self.event(issue_id, kind, IssueState.OPEN, state, on))
         self.update(Issue, [{"id": r.existing_id, **columns(r.values)} for r in sheet.changed],
                     versioned=True)
-        today = _today()
+        today = self.today
         for r in sheet.changed:
             self.note("issues", r, codes[r.values["code"]] if r.values["code"] else None)
             old, new = IssueState(r.old_state), IssueState(r.values["state"])
@@ -713,15 +717,9 @@ class _Writer:
                 "user_id": self.user_id, "created_at": self.now}
 
 
-def _today() -> date:
-    from tracker.web import park_today
-
-    return park_today()
-
-
 def apply_import(
     plan: ImportPlan, data: bytes, filename: str, user_id: int | None,
-    step: Callable[[str], None] | None = None,
+    step: Callable[[str], None] | None = None, *, today: date,
 ) -> ImportBatch:
     """Write a valid plan in one transaction and keep the file as an import batch.
 
@@ -739,7 +737,7 @@ def apply_import(
         db.session.add(batch)
         db.session.flush()
         with _gc_paused():
-            _Writer(plan, user_id, batch.id, step).run()
+            _Writer(plan, user_id, batch.id, step, today).run()
         db.session.execute(insert(AuditEntry.__table__), [{
             "at": utcnow(), "user_id": user_id, "action": "import", "table_name": "import_batches",
             "record_id": batch.id, "record_label": filename[:200], "project_id": None, "field": "",

@@ -14,7 +14,8 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from sqlalchemy import select
 
-from tracker.audit import queries as q
+from tracker.admin import audit_queries as q
+from tracker.audit import labels
 from tracker.auth.models import User
 from tracker.auth.permissions import supervisor_required
 from tracker.extensions import db
@@ -49,11 +50,11 @@ def _export_rows(filters: q.Filters) -> list[list[str]]:
         [_safe_cell(v) for v in (
             local(e.at, tz).strftime("%Y-%m-%d %H:%M:%S"),
             e.user.name if e.user else "系统",
-            q.action_label(e.action),
-            q.table_label(e.table_name),
+            labels.action_label(e.action),
+            labels.table_label(e.table_name),
             e.record_label,
             code or "",
-            q.field_label(e.field),
+            labels.field_label(e.field),
             e.old,
             e.new,
             e.note,
@@ -79,7 +80,7 @@ def index():
     users = list(db.session.scalars(select(User).order_by(User.name)))
     return render_template(
         "audit/index.html", rows=rows, total=total, pages=pages, f=filters, users=users,
-        tables=sorted(set(q.tables_in_use()) | set(q.TABLE_LABELS)), q=q,
+        tables=sorted(set(q.tables_in_use()) | set(labels.TABLE_LABELS)), labels=labels,
     ), (400 if filters.errors else 200)
 
 

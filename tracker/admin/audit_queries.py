@@ -20,58 +20,6 @@ from tracker.projects.models import Project
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
 
-TABLE_LABELS = {
-    "projects": "项目",
-    "annual_plans": "年度计划",
-    "bonds": "专项债",
-    "bond_spendings": "专项债支出",
-    "monthly_reports": "月度进展",
-    "issues": "问题",
-    "issue_events": "办理进展",
-    "briefs": "简报",
-    "users": "用户",
-    "units": "单位",
-    "settings": "系统设置",
-    "import_batches": "导入",
-    "period_unlocks": "解锁",
-}
-ACTION_LABELS = {
-    "create": "新建",
-    "update": "修改",
-    "delete": "删除",
-    "merge": "合并",
-    "archive": "归档",
-    "restore": "恢复",
-    "password": "密码",
-    "unlock": "解锁",
-    "import": "导入",
-    "publish": "发布",
-}
-FIELD_LABELS = {
-    "code": "项目编号", "name": "名称", "level": "级别", "industry": "行业", "stage": "建设阶段",
-    "owner_unit_id": "业主单位", "responsible_unit_id": "责任单位", "lead_id": "项目负责人",
-    "liaison_ids": "联络员", "leader_in_charge": "包挂领导", "total_investment": "总投资",
-    "start_year": "开工年份", "planned_completion_year": "计划竣工年份", "archived_on": "归档日期",
-    "amount": "金额", "expected_on": "预计支出完毕日期", "login": "账号", "role": "角色",
-    "unit_id": "单位", "active": "启用", "password": "密码", "merged_into": "并入",
-    "park_name": "园区名称", "issuing_body": "发文单位", "yellow_threshold": "黄灯阈值",
-    "red_threshold": "红灯阈值", "state": "状态", "progress_text": "形象进度",
-    "next_steps": "下步计划", "deadline": "办结时限",
-}
-
-
-def table_label(name: str) -> str:
-    return TABLE_LABELS.get(name, name)
-
-
-def field_label(name: str) -> str:
-    return FIELD_LABELS.get(name, name)
-
-
-def action_label(name: str) -> str:
-    return ACTION_LABELS.get(name, name)
-
-
 @dataclass
 class Filters:
     """The audit page's filters as typed values, with a message per bad one."""

@@ -1,0 +1,39 @@
+"""One project's page (/projects/<code>): the project's file."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.auth.permissions import can_report_for
+from tracker.extensions import db
+from tracker.http import parse_period
+from tracker.projectfile.service import project_detail
+from tracker.projects.models import Project
+
+bp = Blueprint("projectfile", __name__)
+
+
+@bp.route("/projects/<code>")
+@login_required
+def detail(code: str):
+    project = db.session.scalar(
+        select(Project).where(Project.code == code).options(
+            selectinload(Project.lead), selectinload(Project.liaisons),
+            selectinload(Project.owner_unit), selectinload(Project.responsible_unit),
+        )
+    )
+    if project is None:
+        abort(404, description=f"项目 {code} 不存在。")
+    year, month = parse_period(request.args.get("period"))
+    if request.args.get("year", "").isdigit():
+        wanted = int(request.args["year"])
+        if wanted < year:
+            year, month = wanted, 12
+    d = project_detail(project, year, month)
+    return render_template(
+        "projectfile/detail.html", d=d, p=project, year=year, month=month,
+        can_report=can_report_for(current_user, project),
+    )

@@ -1,0 +1,55 @@
+"""Park settings an admin changes in the browser (DESIGN.md section 8): stored and read.
+
+Writing them (validated, audited) is the admin pages' business; every domain reads them here.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import g
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tracker.extensions import db
+from tracker.progress import Thresholds
+
+DEFAULTS = {
+    "park_name": "示范产业园区",
+    "issuing_body": "园区管委会督查室",
+    "yellow_threshold": "0",
+    "red_threshold": "10",
+}
+
+
+class Setting(db.Model):
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+def park_settings() -> dict[str, str]:
+    """All settings with defaults filled in; read once per request."""
+    if "park_settings" not in g:
+        stored = {s.key: s.value for s in db.session.scalars(db.select(Setting))}
+        g.park_settings = {**DEFAULTS, **stored}
+    return g.park_settings
+
+
+def thresholds() -> Thresholds:
+    """The warning-light thresholds in force."""
+    s = park_settings()
+    return Thresholds(yellow=Decimal(s["yellow_threshold"]), red=Decimal(s["red_threshold"]))
+
+
+def set_setting(key: str, value: str) -> tuple[str | None, str]:
+    """Store a setting; returns (old, new) for the audit trail."""
+    row = db.session.get(Setting, key)
+    old = row.value if row else DEFAULTS.get(key)
+    if row is None:
+        db.session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+    g.pop("park_settings", None)
+    return old, value
