@@ -59,19 +59,25 @@ def user_group() -> None:
 @with_appcontext
 def user_create(login: str, role: str, unit: str | None, name: str | None) -> None:
     """Create a user; asks for the password twice (one line from stdin when piped)."""
-    from tracker.audit.service import record
+    from sqlalchemy import select
+
+    from tracker.auth.models import Role, Unit
     from tracker.auth.service import create_user
+    from tracker.errors import Refused
 
     password = read_password()
+    unit_id = None
+    if unit:
+        unit_id = db.session.scalar(select(Unit.id).where(Unit.name == unit))
+        if unit_id is None:
+            fail(f"单位“{unit}”不存在")
+    values = {"login": login, "name": name, "role": Role(role), "unit_id": unit_id,
+              "password": password}
     try:
-        user = create_user(login, role, password, name=name, unit_name=unit)
-        db.session.flush()
-        record(user_id=None, action="create", table="users", record_id=user.id,
-               label=user.login, note=f"命令行创建用户，角色 {role}")
-        db.session.commit()
-    except ValueError as exc:
+        create_user(None, values, must_change_password=False)
+    except Refused as exc:
         db.session.rollback()
-        fail(str(exc))
+        fail("\n".join(exc.errors.values()))
     click.echo(f"已创建用户 {login}（{role}）。")
 
 

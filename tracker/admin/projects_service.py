@@ -29,7 +29,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.audit.service import as_text, record
 from tracker.auth.models import Role, Unit, User
-from tracker.auth.permissions import require
+from tracker.auth.permissions import can_supervise, require
 from tracker.errors import Conflict, Refused
 from tracker.extensions import db
 from tracker.projects.models import (
@@ -223,7 +223,7 @@ def _commit_or_conflict(project: Project | None, message: str) -> None:
 def create_project(user: User, values: dict[str, Any], *, plan_year: int | None = None,
                    plan_amount: Decimal | None = None) -> Project:
     """A new project with every register field, optionally with its plan for one year."""
-    require(user.can_supervise)
+    require(can_supervise(user))
     v = _validate(values, None)
     plan_errors = _check_plan(plan_year, plan_amount) if plan_amount is not None else {}
     if plan_errors:
@@ -255,7 +255,7 @@ def update_project(user: User, project: Project, values: dict[str, Any], version
     Returns {field: (old shown, new shown)} of what changed. Raises ``Conflict``
     when the project changed since (nothing is written), ``Refused`` on bad input.
     """
-    require(user.can_supervise)
+    require(can_supervise(user))
     if version is None or version != project.version:
         raise Conflict("保存前该项目已被他人修改。以下是当前保存的内容，请核对后再保存。", current=current_values(project), version=project.version)
     v = _validate(values, project)
@@ -321,7 +321,7 @@ def set_plan(user: User, project: Project, year: int, amount: Decimal, *, seen: 
     ``seen`` is the amount the user saw ("" when there was none): if it no longer
     matches, ``Conflict`` (someone changed the plan meanwhile).
     """
-    require(user.can_supervise)
+    require(can_supervise(user))
     errors = _check_plan(year, amount)
     if errors:
         raise Refused(errors)
@@ -349,7 +349,7 @@ def bond_seen(bond: Bond | None) -> str:
 def grant_bond(user: User, project: Project, year: int, amount: Decimal,
                expected_on: date | None, *, seen: Any = UNSET) -> Bond:
     """Grant (or change) the special bond (政府专项债) of ``year`` and its expected spending date."""
-    require(user.can_supervise)
+    require(can_supervise(user))
     errors = {}
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         errors["year"] = "年度应在 2000 到 2100 之间"
@@ -402,7 +402,7 @@ def grant_bond(user: User, project: Project, year: int, amount: Decimal,
 def archive_project(user: User, project: Project, on: date, version: int | None, *, today: date) -> None:
     """Archive a finished project as of ``on``: it leaves current lists, keeps its history,
     and still counts in the years up to the archive year (``active_in``)."""
-    require(user.can_supervise)
+    require(can_supervise(user))
     if version is None or version != project.version:
         raise Conflict("该项目已被他人修改，请刷新后再操作。", current=current_values(project), version=project.version)
     if not isinstance(on, date):
@@ -419,7 +419,7 @@ def archive_project(user: User, project: Project, on: date, version: int | None,
 
 def restore_project(user: User, project: Project, version: int | None) -> None:
     """Undo an archive made in error."""
-    require(user.can_supervise)
+    require(can_supervise(user))
     if version is None or version != project.version:
         raise Conflict("该项目已被他人修改，请刷新后再操作。", current=current_values(project), version=project.version)
     if project.archived_on is None:

@@ -9,8 +9,6 @@ field (422), and a stale edit answers 409 with the current values.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -24,6 +22,7 @@ from tracker.admin.service import SETTING_LABELS, read_settings, save_settings
 from tracker.audit.service import as_text
 from tracker.auth.models import Role, Unit, User
 from tracker.auth.permissions import admin_required, supervisor_required
+from tracker.auth.service import create_user
 from tracker.errors import Conflict, Refused
 from tracker.extensions import db
 from tracker.http import park_today
@@ -111,7 +110,7 @@ def user_new():
         errors = f.errors
         if f.ok:
             try:
-                user = us.create_user(current_user, f.values)
+                user = create_user(current_user, f.values)
             except Refused as exc:
                 errors = exc.errors
             else:
@@ -535,7 +534,7 @@ def project_bonds(code: str):
                 flash(f"已保存 {project.code} {year}年专项债。", "success")
                 return redirect(url_for("admin.project_bonds", code=project.code, year=year))
         status = 409 if conflict else 422
-    spent = {b.id: sum((s.amount for s in b.spendings), Decimal(0)) for b in bonds}
+    spent = {b.id: b.spent() for b in bonds}
     return render_template("admin/project_bonds.html", project=project, bonds=bonds, data=data,
                            errors=errors, conflict=conflict, spent=spent), status
 

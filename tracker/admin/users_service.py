@@ -17,9 +17,9 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 
 from tracker.audit.service import record
-from tracker.auth.forms import MIN_PASSWORD
 from tracker.auth.models import Role, Unit, User
 from tracker.auth.permissions import require
+from tracker.auth.service import check_password, check_unit_choice, role_text, unit_name
 from tracker.errors import Refused
 from tracker.extensions import db
 from tracker.issues.models import Issue
@@ -28,70 +28,17 @@ from tracker.projects.models import Project
 USER_LABELS = {"login": "账号", "name": "姓名", "role": "角色", "unit_id": "单位", "active": "启用"}
 
 
-def _role_text(role: Role | None) -> str | None:
-    return None if role is None else f"{role.label}（{role.value}）"
-
-
-def _unit_name(unit_id: int | None) -> str | None:
-    if unit_id is None:
-        return None
-    unit = db.session.get(Unit, unit_id)
-    return unit.name if unit else None
-
-
-def _check_password(password: str | None, errors: dict) -> None:
-    if not password or len(password) < MIN_PASSWORD:
-        errors["password"] = f"密码至少 {MIN_PASSWORD} 位"
-    elif len(password) > 200:
-        errors["password"] = "密码不能超过 200 位"
-
-
-def _check_unit_choice(unit_id: int | None, errors: dict, keep: int | None = None) -> None:
-    if unit_id is None:
-        return
-    unit = db.session.get(Unit, unit_id)
-    if unit is None:
-        errors["unit_id"] = "单位不存在，请从列表中选择"
-    elif not unit.active and unit.id != keep:
-        errors["unit_id"] = f"单位“{unit.name}”已停用，不能选择"
-
-
 def _active_admins() -> int:
     return db.session.scalar(
         select(func.count(User.id)).where(User.role == Role.ADMIN, User.active.is_(True))
     )
 
 
-def create_user(actor: User, values: dict) -> User:
-    """A new user with a temporary password they must change at first sign-in."""
-    require(actor.is_admin)
-    errors: dict[str, str] = {}
-    login = values.get("login") or ""
-    if db.session.scalar(select(User.id).where(func.lower(User.login) == login.lower())):
-        errors["login"] = f"账号“{login}”已存在"
-    _check_unit_choice(values.get("unit_id"), errors)
-    _check_password(values.get("password"), errors)
-    if errors:
-        raise Refused(errors)
-    user = User(login=login, name=values.get("name") or login, role=values["role"],
-                unit_id=values.get("unit_id"), active=True, must_change_password=True)
-    user.set_password(values["password"])
-    db.session.add(user)
-    db.session.flush()
-    for field, new in (("login", login), ("name", user.name), ("role", _role_text(user.role)),
-                       ("unit_id", _unit_name(user.unit_id))):
-        if new:
-            record(user_id=actor.id, action="create", table="users", record_id=user.id,
-                   label=login, field=field, new=new)
-    db.session.commit()
-    return user
-
-
 def update_user(actor: User, user: User, values: dict) -> dict:
     """Change name, role, unit and active; returns {field: (old, new)} of what changed."""
     require(actor.is_admin)
     errors: dict[str, str] = {}
-    _check_unit_choice(values.get("unit_id"), errors, keep=user.unit_id)
+    check_unit_choice(values.get("unit_id"), errors, keep=user.unit_id)
     demoted = user.role is Role.ADMIN and values["role"] is not Role.ADMIN
     deactivated = user.active and not values["active"]
     if user.id == actor.id and demoted:
@@ -102,14 +49,14 @@ def update_user(actor: User, user: User, values: dict) -> dict:
         errors.setdefault("role" if demoted else "active", "至少需要保留一名启用的管理员")
     if errors:
         raise Refused(errors)
-    shown_old = {"name": user.name, "role": _role_text(user.role),
-                 "unit_id": _unit_name(user.unit_id), "active": user.active}
+    shown_old = {"name": user.name, "role": role_text(user.role),
+                 "unit_id": unit_name(user.unit_id), "active": user.active}
     user.name = values["name"]
     user.role = values["role"]
     user.unit_id = values.get("unit_id")
     user.active = values["active"]
-    shown_new = {"name": user.name, "role": _role_text(user.role),
-                 "unit_id": _unit_name(user.unit_id), "active": user.active}
+    shown_new = {"name": user.name, "role": role_text(user.role),
+                 "unit_id": unit_name(user.unit_id), "active": user.active}
     changes = {}
     for field, old in shown_old.items():
         if old != shown_new[field]:
@@ -133,7 +80,7 @@ def reset_password(actor: User, user: User, password: str) -> None:
     if user.id == actor.id:
         errors["password"] = "请在“修改密码”页面修改自己的密码"
     else:
-        _check_password(password, errors)
+        check_password(password, errors)
     if errors:
         raise Refused(errors)
     user.set_password(password)
@@ -146,7 +93,7 @@ def reset_password(actor: User, user: User, password: str) -> None:
 # --- units ----------------------------------------------------------------------
 
 
-def _check_unit_name(name: str, errors: dict, unit: Unit | None = None) -> None:
+def _checkunit_name(name: str, errors: dict, unit: Unit | None = None) -> None:
     clash = db.session.scalar(select(Unit).where(Unit.name == name))
     if clash is not None and clash is not unit:
         hint = "（如为同一单位，请使用“合并”）" if unit is not None else ""
@@ -156,7 +103,7 @@ def _check_unit_name(name: str, errors: dict, unit: Unit | None = None) -> None:
 def create_unit(actor: User, name: str) -> Unit:
     require(actor.is_admin)
     errors: dict[str, str] = {}
-    _check_unit_name(name, errors)
+    _checkunit_name(name, errors)
     if errors:
         raise Refused(errors)
     unit = Unit(name=name, active=True)
@@ -171,7 +118,7 @@ def create_unit(actor: User, name: str) -> Unit:
 def rename_unit(actor: User, unit: Unit, name: str) -> None:
     require(actor.is_admin)
     errors: dict[str, str] = {}
-    _check_unit_name(name, errors, unit)
+    _checkunit_name(name, errors, unit)
     if errors:
         raise Refused(errors)
     if unit.name == name:

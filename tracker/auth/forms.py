@@ -3,9 +3,8 @@
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from tracker.auth.models import MIN_PASSWORD
 from tracker.forms import TextForm
-
-MIN_PASSWORD = 8
 
 
 class LoginForm(TextForm):

@@ -13,6 +13,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from tracker.extensions import db, str_enum
 from tracker.timeutil import utcnow
 
+MIN_PASSWORD = 8
+
 
 class Role(StrEnum):
     """What a user may do (DESIGN.md section 1)."""
@@ -75,6 +77,7 @@ class User(UserMixin, db.Model):
 
     @property
     def can_supervise(self) -> bool:
+        """For templates; services ask ``tracker.auth.permissions``."""
         return self.role in (Role.ADMIN, Role.SUPERVISOR)
 
     @property

@@ -10,6 +10,7 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from tracker.auth.models import Role, User
+from tracker.errors import Forbidden
 
 
 def roles_required(*roles: Role) -> Callable:
@@ -34,11 +35,27 @@ admin_required = roles_required(Role.ADMIN)
 
 def can_report_for(user: User, project: Any) -> bool:
     """Supervisors and admins for every project; a member for the projects they lead or liaise."""
-    if user.role in (Role.ADMIN, Role.SUPERVISOR):
+    if can_supervise(user):
         return True
     if user.role is not Role.MEMBER:
         return False
     return project.lead_id == user.id or any(u.id == user.id for u in project.liaisons)
+
+
+def can_supervise(user: User | None) -> bool:
+    """督查室 and admins: plan, review, assign, publish, unlock."""
+    return user is not None and user.role in (Role.ADMIN, Role.SUPERVISOR)
+
+
+def can_enter_figures(user: User) -> bool:
+    """Everyone but the read-only leadership (领导) may open the reporting grid."""
+    return user.role is not Role.VIEWER
+
+
+def require_supervisor(user: User | None, message: str) -> None:
+    """Raise ``Forbidden(message)`` unless ``user`` is the system (None) or can supervise."""
+    if user is not None and not can_supervise(user):
+        raise Forbidden(message)
 
 
 def require(allowed: bool) -> None:

@@ -11,12 +11,14 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from tracker.auth.models import LoginThrottle, Role, Unit, User
+from tracker.audit.service import record
+from tracker.auth.models import MIN_PASSWORD, LoginThrottle, Role, Unit, User
+from tracker.errors import Forbidden, Refused
 from tracker.extensions import db
 from tracker.timeutil import utcnow
 
@@ -100,43 +102,67 @@ def authenticate(login: str, password: str, address: str | None) -> User | None:
     return None
 
 
-def create_user(
-    login: str,
-    role: str,
-    password: str | None,
-    *,
-    name: str | None = None,
-    unit_name: str | None = None,
-    must_change_password: bool = False,
-) -> User:
-    """Create a user; raises ``ValueError`` with a Chinese message on bad input."""
-    from tracker.auth.forms import MIN_PASSWORD
+def role_text(role: Role | None) -> str | None:
+    """A role as the audit trail shows it."""
+    return None if role is None else f"{role.label}（{role.value}）"
 
-    errors = []
-    login = login.strip()
+
+def unit_name(unit_id: int | None) -> str | None:
+    if unit_id is None:
+        return None
+    unit = db.session.get(Unit, unit_id)
+    return unit.name if unit else None
+
+
+def check_password(password: str | None, errors: dict[str, str]) -> None:
+    """The rule for every new password: at least MIN_PASSWORD characters, at most 200."""
+    if not password or len(password) < MIN_PASSWORD:
+        errors["password"] = f"密码至少 {MIN_PASSWORD} 位"
+    elif len(password) > 200:
+        errors["password"] = "密码不能超过 200 位"
+
+
+def check_unit_choice(unit_id: int | None, errors: dict[str, str], keep: int | None = None) -> None:
+    if unit_id is None:
+        return
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        errors["unit_id"] = "单位不存在，请从列表中选择"
+    elif not unit.active and unit.id != keep:
+        errors["unit_id"] = f"单位“{unit.name}”已停用，不能选择"
+
+
+def create_user(actor: User | None, values: dict, *, must_change_password: bool = True) -> User:
+    """The one way a user is made (admin pages and ``user create``), audited.
+
+    ``values``: login, name, role (Role), unit_id, password. Logins are unique whatever
+    their case. ``actor`` None is the command line. Raises ``Refused`` (field → message).
+    """
+    if actor is not None and not actor.is_admin:
+        raise Forbidden("只有管理员可以创建用户。")
+    errors: dict[str, str] = {}
+    login = (values.get("login") or "").strip()
     if not login or len(login) > 64:
-        errors.append("账号不能为空且不超过 64 个字符")
-    if role not in {r.value for r in Role}:
-        errors.append(f"角色“{role}”不存在，可选：admin、supervisor、member、viewer")
-    if db.session.scalar(select(User.id).where(User.login == login)):
-        errors.append(f"账号“{login}”已存在")
-    unit = None
-    if unit_name:
-        unit = db.session.scalar(select(Unit).where(Unit.name == unit_name))
-        if unit is None:
-            errors.append(f"单位“{unit_name}”不存在")
-    if password is not None and len(password) < MIN_PASSWORD:
-        errors.append(f"密码至少 {MIN_PASSWORD} 位")
+        errors["login"] = "账号不能为空且不超过 64 个字符"
+    elif db.session.scalar(select(User.id).where(func.lower(User.login) == login.lower())):
+        errors["login"] = f"账号“{login}”已存在"
+    check_unit_choice(values.get("unit_id"), errors)
+    check_password(values.get("password"), errors)
     if errors:
-        raise ValueError("\n".join(errors))
-    user = User(
-        login=login,
-        name=name or login,
-        role=Role(role),
-        unit=unit,
-        must_change_password=must_change_password,
-    )
-    if password is not None:
-        user.set_password(password)
+        raise Refused(errors)
+    user = User(login=login, name=values.get("name") or login, role=values["role"],
+                unit_id=values.get("unit_id"), active=True,
+                must_change_password=must_change_password)
+    user.set_password(values["password"])
     db.session.add(user)
+    db.session.flush()
+    for field, new in (("login", login), ("name", user.name), ("role", role_text(user.role)),
+                       ("unit_id", unit_name(user.unit_id))):
+        if new:
+            record(user_id=actor.id if actor else None, action="create", table="users",
+                   record_id=user.id, label=login, field=field, new=new,
+                   note="" if actor else "命令行创建用户")
+    db.session.commit()
     return user
+
+

@@ -31,6 +31,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.audit.service import apply_changes, record
 from tracker.auth.models import Role, Unit, User
+from tracker.auth.permissions import can_supervise, require_supervisor
 from tracker.errors import Conflict, Forbidden, Refused
 from tracker.extensions import db
 from tracker.issues import workflow
@@ -67,7 +68,7 @@ def capacities_of(user: User | None, issue: Issue) -> frozenset[Capacity]:
     if user is None:
         return frozenset(Capacity)
     return workflow.capacities(
-        is_supervisor=user.role in (Role.ADMIN, Role.SUPERVISOR),
+        is_supervisor=can_supervise(user),
         is_member=user.role is Role.MEMBER,
         user_unit_id=user.unit_id,
         issue_unit_id=issue.responsible_unit_id,
@@ -89,15 +90,16 @@ def log_entries(issue: Issue) -> list[LogEntry]:
     ]
 
 
+def standing(issue: Issue, day: date) -> Standing:
+    """The one "issue as of day D" (``workflow.standing_on``): the pages and the brief read it."""
+    return workflow.standing_on(issue.raised_on, issue.deadline, log_entries(issue), day,
+                                current_state=issue.state.value, current_closed_on=issue.closed_on)
+
+
 def state_on(issue: Issue, day: date) -> IssueState | None:
     """The state ``issue`` had as of ``day`` from its log; ``None`` before it was raised."""
-    state = workflow.state_on(issue.raised_on, log_entries(issue), day)
+    state = standing(issue, day).state
     return IssueState(state.value) if state else None
-
-
-def standing(issue: Issue, day: date) -> Standing:
-    """State, open or not, deadline in force and days overdue as of ``day``."""
-    return workflow.standing_on(issue.raised_on, issue.deadline, log_entries(issue), day)
 
 
 def days_overdue_now(issue: Issue, day: date) -> int:
@@ -323,7 +325,7 @@ def mine(user: User, day: date) -> list[Issue]:
     their unit (read only).
     """
     query = select(Issue).where(Issue.state.in_(OPEN_STATES)).options(*_list_options())
-    if user.role in (Role.ADMIN, Role.SUPERVISOR):
+    if can_supervise(user):
         query = query.where(
             or_(Issue.state == IssueState.AWAITING_CONFIRMATION, Issue.deadline < day)
         )
@@ -379,9 +381,8 @@ def counts_by_project(day: date) -> dict[int | None, OpenCounts]:
     Park-wide issues count under ``None``. A project without open issues is absent.
     """
     issues = db.session.execute(
-        select(Issue.id, Issue.project_id, Issue.raised_on, Issue.deadline).where(
-            Issue.raised_on <= day
-        )
+        select(Issue.id, Issue.project_id, Issue.raised_on, Issue.deadline, Issue.state,
+               Issue.closed_on).where(Issue.raised_on <= day)
     ).all()
     entries: dict[int, list[LogEntry]] = {}
     for issue_id, on, to_state, new_deadline in db.session.execute(
@@ -395,8 +396,9 @@ def counts_by_project(day: date) -> dict[int | None, OpenCounts]:
             LogEntry(on, workflow.State(to_state) if to_state else None, new_deadline)
         )
     counts: dict[int | None, OpenCounts] = {}
-    for issue_id, project_id, raised_on, deadline in issues:
-        s = workflow.standing_on(raised_on, deadline, entries.get(issue_id, []), day)
+    for issue_id, project_id, raised_on, deadline, state, closed_on in issues:
+        s = workflow.standing_on(raised_on, deadline, entries.get(issue_id, []), day,
+                                 current_state=state.value, current_closed_on=closed_on)
         if s.is_open:
             c = counts.get(project_id, OpenCounts())
             counts[project_id] = OpenCounts(c.open + 1, c.overdue + (1 if s.is_overdue else 0))
@@ -444,8 +446,7 @@ def create_issue(
     the log then gets one move to that state, effective on the closed date for 已办结 and
     on the raised date otherwise.
     """
-    if user is not None and user.role not in (Role.ADMIN, Role.SUPERVISOR):
-        raise Forbidden("只有督查室可以交办督办事项。")
+    require_supervisor(user, "只有督查室可以交办督办事项。")
     description = (description or "").strip()
     if not description:
         raise Refused({"description": "请填写问题描述。"})

@@ -185,6 +185,11 @@ class LogEntry:
     new_deadline: date | None = None
 
 
+def _in_effect_order(entries: Sequence[LogEntry]) -> list[LogEntry]:
+    """Entries by effective date; entries of one day keep the order they were added."""
+    return sorted(entries, key=lambda e: e.effective_on)
+
+
 def state_on(raised_on: date, entries: Sequence[LogEntry], day: date) -> State | None:
     """The state an issue had as of ``day``; ``None`` before it was raised.
 
@@ -194,7 +199,7 @@ def state_on(raised_on: date, entries: Sequence[LogEntry], day: date) -> State |
     if raised_on > day:
         return None
     state = State.OPEN
-    for e in entries:
+    for e in _in_effect_order(entries):
         if e.to_state is not None and e.effective_on <= day:
             state = State(e.to_state)
     return state
@@ -202,7 +207,8 @@ def state_on(raised_on: date, entries: Sequence[LogEntry], day: date) -> State |
 
 def closures(entries: Sequence[LogEntry]) -> list[tuple[date, bool]]:
     """The (effective date, closed after) pairs ``progress.is_open_on`` expects."""
-    return [(e.effective_on, State(e.to_state) in DONE_STATES) for e in entries if e.to_state]
+    return [(e.effective_on, State(e.to_state) in DONE_STATES)
+            for e in _in_effect_order(entries) if e.to_state]
 
 
 def deadline_on(current: date | None, entries: Sequence[LogEntry], day: date) -> date | None:
@@ -212,7 +218,7 @@ def deadline_on(current: date | None, entries: Sequence[LogEntry], day: date) ->
     (e.g. issues whose raising entry does not carry the deadline).
     """
     found = None
-    for e in entries:
+    for e in _in_effect_order(entries):
         if e.new_deadline is not None and e.effective_on <= day:
             found = e.new_deadline
     return found if found is not None else current
@@ -220,27 +226,63 @@ def deadline_on(current: date | None, entries: Sequence[LogEntry], day: date) ->
 
 @dataclass(frozen=True)
 class Standing:
-    """An issue's standing on one day: its state, whether open and how many days overdue."""
+    """An issue as it stood on one day: its state, whether open, the deadline in force,
+    how many days overdue, and when it was closed (已办结 or 已撤销) if it was by then."""
 
     state: State | None
     is_open: bool
     deadline: date | None
     days_overdue: int
+    closed_on: date | None = None
 
     @property
     def is_overdue(self) -> bool:
         return self.days_overdue > 0
 
+    def closed_within_month(self, day: date) -> bool:
+        """已办结 as of ``day``, the closing move effective in ``day``'s month (本月办结)."""
+        return (not self.is_open and self.state is State.CLOSED and self.closed_on is not None
+                and day.replace(day=1) <= self.closed_on <= day)
+
 
 def standing_on(
-    raised_on: date, current_deadline: date | None, entries: Sequence[LogEntry], day: date
+    raised_on: date,
+    current_deadline: date | None,
+    entries: Sequence[LogEntry],
+    day: date,
+    *,
+    current_state: State | str | None = None,
+    current_closed_on: date | None = None,
 ) -> Standing:
-    """State, openness and days overdue as of ``day`` (DESIGN.md section 2)."""
-    state = state_on(raised_on, entries, day)
-    is_open = progress.is_open_on(raised_on, day, closures(entries))
+    """The one "issue as of day D" (DESIGN.md section 2), for the pages and the brief.
+
+    An issue whose log holds no state move (kept before the log recorded moves) stands
+    as it does now when it was closed by ``day`` (``current_closed_on``, else raised), and
+    as 办理中 before that; pass its ``current_state`` for it.
+    """
+    moves = [e for e in _in_effect_order(entries) if e.to_state is not None]
     deadline = deadline_on(current_deadline, entries, day)
+    if moves or current_state is None:
+        state = state_on(raised_on, moves, day)
+        closed_on = None
+        for e in moves:
+            if e.effective_on <= day:
+                closed_on = e.effective_on if State(e.to_state) in DONE_STATES else None
+        shut = closures(moves)
+    else:
+        now = State(current_state)
+        shut_on = (current_closed_on or raised_on) if now in DONE_STATES else None
+        shut = [(shut_on, True)] if shut_on else []
+        if shut_on and shut_on <= day:
+            state, closed_on = now, shut_on
+        else:
+            state = now if now not in DONE_STATES else State.IN_PROGRESS
+            closed_on = None
+        if raised_on > day:
+            state = None
+    is_open = progress.is_open_on(raised_on, day, shut)
     late = progress.days_overdue(deadline, day) if is_open else 0
-    return Standing(state, is_open, deadline, late)
+    return Standing(state, is_open, deadline, late, closed_on)
 
 
 def due_within(deadline: date | None, day: date, days: int = 7) -> bool:

@@ -93,5 +93,5 @@ def project_detail(project: Project, year: int, month: int) -> ProjectDetail:
         issues=issues,
         history=history,
         figures=months[month - 1].figures,
-        bond_spent={b.id: sum((s.amount for s in b.spendings), ZERO) for b in bonds},
+        bond_spent={b.id: b.spent() for b in bonds},
     )

@@ -144,6 +144,10 @@ class Bond(db.Model):
         back_populates="bond", order_by="BondSpending.month"
     )
 
+    def spent(self, through_month: int = 12) -> Decimal:
+        """What was spent of the bond in months 1..``through_month`` (spendings loaded)."""
+        return sum((s.amount for s in self.spendings if s.month <= through_month), Decimal(0))
+
 
 class BondSpending(db.Model):
     """A month's spending of a bond (当月支出)."""

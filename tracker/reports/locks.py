@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.audit.service import record
 from tracker.auth.models import User
+from tracker.auth.permissions import can_supervise
 from tracker.errors import Forbidden, Refused
 from tracker.extensions import db
 from tracker.projects.models import Project
@@ -117,7 +118,7 @@ def active_unlocks(year: int, month: int) -> list[PeriodUnlock]:
 
 
 def _require_supervisor(user: User | None) -> None:
-    if user is None or not user.can_supervise:
+    if not can_supervise(user):
         raise Forbidden("只有督查室可以解锁或重新锁定已发布月份。")
 
 

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from tracker import xlsx
-from tracker.auth.permissions import require
+from tracker.auth.permissions import can_enter_figures, require
 from tracker.errors import Refused
 from tracker.extensions import db
 from tracker.http import default_period, is_htmx, parse_period
@@ -56,7 +56,7 @@ def grid_default():
 @bp.route("/report/<period>")
 @login_required
 def grid(period: str):
-    require(current_user.role.value != "viewer")
+    require(can_enter_figures(current_user))
     year, month = _period(period)
     rows = service.grid_rows(current_user, year, month)
     if request.args.get("format") == "xlsx":
@@ -144,7 +144,7 @@ def act_all(period: str, action: str):
             n = service.approve_all(current_user, year, month)
             flash(f"已审核通过 {n} 个项目的报送。", "success")
         elif action == "submit":
-            require(current_user.role.value != "viewer")
+            require(can_enter_figures(current_user))
             n = service.submit_all(current_user, year, month)
             flash(f"已报送 {n} 个项目。" if n else "没有可报送的草稿（请先填写并保存）。",
                   "success" if n else "warning")

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from tracker import progress
 from tracker.audit.service import apply_changes, record
 from tracker.auth.models import Role, User
-from tracker.auth.permissions import can_report_for
+from tracker.auth.permissions import can_report_for, can_supervise
 from tracker.errors import Refused
 from tracker.extensions import db
 from tracker.projects.models import (
@@ -129,7 +129,7 @@ def reportable_projects(user: User):  # noqa: ANN201
     if user.role is Role.MEMBER:
         liaison = select(project_liaisons.c.project_id).where(project_liaisons.c.user_id == user.id)
         stmt = stmt.where((Project.lead_id == user.id) | Project.id.in_(liaison))
-    elif not user.can_supervise:
+    elif not can_supervise(user):
         stmt = stmt.where(Project.id.is_(None))
     return stmt
 
@@ -235,7 +235,7 @@ def _check_unlocked(project: Project, year: int, month: int) -> None:
 def _check_can_edit(user: User, project: Project, report: MonthlyReport | None) -> None:
     if not can_report_for(user, project):
         raise PermissionError
-    if report is None or user.can_supervise:
+    if report is None or can_supervise(user):
         return
     if report.state is ReportState.SUBMITTED:
         raise Refused("本月数据已报送，如需修改请先撤回。")
@@ -291,7 +291,7 @@ def save_row(
     _check_unlocked(project, year, month)
     _check_can_edit(user, project, report)
     label = _label(project, year, month)
-    note = "督查室代为填报" if user.can_supervise and project.lead_id != user.id else ""
+    note = "督查室代为填报" if can_supervise(user) and project.lead_id != user.id else ""
     if report is None:
         report = MonthlyReport(project_id=project.id, year=year, month=month,
                                state=ReportState.DRAFT, updated_by_id=user.id)
@@ -373,7 +373,7 @@ def withdraw(user: User, project: Project, year: int, month: int) -> None:
 
 def review(user: User, project: Project, year: int, month: int, approve: bool, comment: str = "") -> None:
     """A supervisor approves (已审核) or returns (退回, with a comment) a submitted row."""
-    if not user.can_supervise:
+    if not can_supervise(user):
         raise PermissionError
     _check_unlocked(project, year, month)
     report = _report(project, year, month)
@@ -387,7 +387,7 @@ def review(user: User, project: Project, year: int, month: int, approve: bool, c
 
 def approve_all(user: User, year: int, month: int) -> int:
     """Approve every submitted row of the month; returns how many."""
-    if not user.can_supervise:
+    if not can_supervise(user):
         raise PermissionError
     reports = list(db.session.scalars(
         select(MonthlyReport).where(MonthlyReport.year == year, MonthlyReport.month == month,

@@ -47,6 +47,7 @@ def refusal_message(errors: list[str]) -> str:
 def import_workbook(job, progress):  # noqa: ANN001, ANN201
     """Import a previewed workbook: read, validate again, write; the summary as the message."""
     from tracker.auth.models import User
+    from tracker.auth.permissions import can_supervise
     from tracker.jobs.models import Job
     from tracker.workbook import uploads
     from tracker.workbook.pipeline import run_import, summary_message
@@ -65,7 +66,7 @@ def import_workbook(job, progress):  # noqa: ANN001, ANN201
 
     try:
         user = db.session.get(User, user_id) if user_id else None
-        if user is None or not user.active or not user.can_supervise:
+        if user is None or not user.active or not can_supervise(user):
             raise ImportRefused("导入人已没有导入权限，文件未导入")
         loaded = uploads.load(token, user_id)
         if loaded is None:

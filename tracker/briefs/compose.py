@@ -1,0 +1,244 @@
+"""Pure: the brief's snapshot (every text and figure as shown) from plain gathered values.
+
+``tracker.briefs.gather`` reads the database into the dataclasses below; ``compose`` turns
+them into the JSON-able dict the template renders and a published revision freezes. Nothing
+here knows Flask or the database, so the brief's wording is tested like the figures.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from tracker import charts, narrative, progress
+from tracker.issues.workflow import Standing
+from tracker.periods import Period
+
+ZERO = Decimal("0")
+CHART_ROWS = 40
+PARK_WIDE = "园区层面"
+
+
+@dataclass(frozen=True)
+class ProjectLine:
+    """A project of the brief with its figures for the period."""
+
+    id: int
+    code: str
+    name: str
+    level: str
+    level_order: int
+    lead: str | None
+    figures: progress.ProjectFigures
+
+
+@dataclass(frozen=True)
+class IssueLine:
+    """An issue raised by the brief's day, and how it stood on that day."""
+
+    number: str
+    project_id: int | None
+    project: str | None
+    description: str
+    unit: str | None
+    category: str
+    raised_on: date
+    standing: Standing
+
+
+@dataclass(frozen=True)
+class BondRow:
+    project: str
+    granted: Decimal
+    spent: Decimal
+    expected_on: date | None
+
+
+@dataclass
+class BriefData:
+    """What the brief of ``period`` says, gathered as of its last day."""
+
+    period: Period
+    issued_on: date
+    number: int
+    correction: bool
+    park_name: str
+    issuing_body: str
+    projects: list[ProjectLine]  # in the order shown: level, then code
+    summary: progress.GroupSummary
+    issues: list[IssueLine]  # in the order shown: raised date, then number
+    categories: list[str]  # 问题类别 in their listed order
+    bonds: list[BondRow]  # in the order shown
+    latest_texts: dict[int, str] = field(default_factory=dict)  # lagging project → 形象进度
+    revision: int = 1
+    correction_reason: str = ""
+    next_steps: str = ""
+    send_to: str = ""
+    copy_to: str = ""
+
+
+def _pct(rate: Decimal | None) -> str:
+    return "—" if rate is None else f"{progress.fmt_pct(rate)}%"
+
+
+def _light(light: progress.Light | None) -> dict:
+    if light is None:
+        return {"light": "", "light_label": "—"}
+    return {"light": light.value, "light_label": light.label}
+
+
+def _levels(projects: list[ProjectLine]) -> list[str]:
+    return [lv for _, lv in sorted({(p.level_order, p.level) for p in projects})]
+
+
+def lagging_projects(projects: list[ProjectLine]) -> list[ProjectLine]:
+    """三、进度滞后项目: red before yellow, then level and code."""
+    shown = [p for p in projects if p.figures.light in (progress.Light.RED, progress.Light.YELLOW)]
+    return sorted(shown, key=lambda p: (p.figures.light is not progress.Light.RED,
+                                        p.level_order, p.code))
+
+
+def _progress_groups(projects: list[ProjectLine]) -> list[dict]:
+    groups = []
+    for level in _levels(projects):
+        rows = [
+            {
+                "level": p.level, "code": p.code, "name": p.name,
+                "plan": progress.fmt_wan(p.figures.plan, thousands=True),
+                "ytd": progress.fmt_wan(p.figures.ytd, thousands=True),
+                "rate": _pct(p.figures.rate),
+                "deviation": progress.deviation_short(p.figures.deviation),
+                "lead": p.lead or "—",
+                **_light(p.figures.light),
+            }
+            for p in projects if p.level == level
+        ]
+        groups.append({"level": level, "count": len(rows), "rows": rows})
+    return groups
+
+
+def _chart_parts(projects: list[ProjectLine], month: int) -> list[dict]:
+    """Per level, in pieces of at most CHART_ROWS bars: an SVG cannot break across pages."""
+    tp = progress.time_progress(month)
+    parts = []
+    for level in _levels(projects):
+        bars = [charts.Bar(p.name, p.figures.rate, p.figures.light)
+                for p in projects if p.level == level]
+        for i in range(0, len(bars), CHART_ROWS):
+            parts.append({
+                "title": f"{level}项目",
+                # the rates are in the table below: no value labels (SVG text is slow)
+                "svg": charts.rate_chart(bars[i : i + CHART_ROWS], tp, values=False),
+            })
+    return parts
+
+
+def _issue_row(i: IssueLine) -> dict:
+    s = i.standing
+    return {
+        "number": i.number,
+        "project": i.project or PARK_WIDE,
+        "description": i.description,
+        "unit": i.unit or "—",
+        "deadline": progress.fmt_date_cn(s.deadline) if s.deadline else "—",
+        "state": s.state.value,
+        "days_overdue": str(s.days_overdue) if s.days_overdue else "—",
+    }
+
+
+def _issue_section(data: BriefData) -> tuple[list[str], list[dict], dict[int, list[IssueLine]]]:
+    """四、问题 sentences, the open issues by category, and each project's open issues."""
+    day = data.period.last_day
+    open_issues = [i for i in data.issues if i.standing.is_open]
+    by_category: dict[str, list[IssueLine]] = defaultdict(list)
+    by_project: dict[int, list[IssueLine]] = defaultdict(list)
+    for i in open_issues:
+        by_category[i.category].append(i)
+        if i.project_id is not None:
+            by_project[i.project_id].append(i)
+    counts = narrative.IssueCounts(
+        open_by_category=[(c, len(by_category.get(c, []))) for c in data.categories],
+        new=sum(1 for i in data.issues if i.raised_on >= day.replace(day=1)),
+        closed=sum(1 for i in data.issues if i.standing.closed_within_month(day)),
+        overdue=sum(1 for i in open_issues if i.standing.days_overdue > 0),
+    )
+    groups = [
+        {"category": c, "count": len(by_category[c]), "rows": [_issue_row(i) for i in by_category[c]]}
+        for c in data.categories if by_category.get(c)
+    ]
+    return narrative.issues_paragraph(counts), groups, by_project
+
+
+def _bond_section(bonds: list[BondRow]) -> tuple[list[dict], dict]:
+    granted = sum((b.granted for b in bonds), ZERO)
+    spent = sum((b.spent for b in bonds), ZERO)
+    rows = [
+        {
+            "project": b.project,
+            "granted": progress.fmt_wan(b.granted, thousands=True),
+            "spent": progress.fmt_wan(b.spent, thousands=True),
+            "progress": _pct(progress.bond_progress(b.granted, b.spent)),
+            "expected": progress.fmt_date_cn(b.expected_on) if b.expected_on else "—",
+        }
+        for b in bonds
+    ]
+    total = {
+        "granted": progress.fmt_wan(granted, thousands=True),
+        "spent": progress.fmt_wan(spent, thousands=True),
+        "progress": _pct(progress.bond_progress(granted, spent)),
+    }
+    return rows, total
+
+
+def compose(data: BriefData, final: bool = False) -> dict:
+    """The snapshot: every text and figure of the brief as shown (``final`` drops 草稿)."""
+    year, month = data.period
+    issue_sentences, issue_groups, open_by_project = _issue_section(data)
+    bond_rows, bonds_total = _bond_section(data.bonds)
+    bond_lines = [narrative.BondLine(b.granted, b.spent, b.expected_on) for b in data.bonds]
+    return {
+        "year": year,
+        "month": month,
+        "period": str(data.period),
+        "draft": not final,
+        "revision": data.revision,
+        "number": data.number,
+        "correction": data.correction,
+        "correction_reason": data.correction_reason or "",
+        "park_name": data.park_name,
+        "issuing_body": data.issuing_body,
+        "title": f"{data.park_name}重点项目督办简报",
+        "issue_label": narrative.issue_label(year, data.number, data.correction),
+        "date": progress.fmt_date_cn(data.issued_on),
+        "as_of": progress.fmt_date_cn(data.period.last_day),
+        "period_label": data.period.label,
+        "time_progress": progress.fmt_pct(progress.time_progress(month)),
+        "overview": narrative.overview_paragraph(data.summary, month, bond_lines),
+        "progress_groups": _progress_groups(data.projects),
+        "charts": _chart_parts(data.projects, month),
+        "lagging": [
+            {
+                "level": p.level,
+                "name": p.name,
+                "rate": _pct(p.figures.rate),
+                "deviation": progress.deviation_short(p.figures.deviation),
+                **_light(p.figures.light),
+                "progress_text": data.latest_texts.get(p.id) or "—",
+                "issues": [
+                    {"number": i.number, "description": i.description,
+                     "state": i.standing.state.value}
+                    for i in open_by_project.get(p.id, [])
+                ],
+            }
+            for p in lagging_projects(data.projects)
+        ],
+        "issue_sentences": issue_sentences,
+        "issue_groups": issue_groups,
+        "bonds": bond_rows,
+        "bonds_total": bonds_total,
+        "next_steps": [line.strip() for line in (data.next_steps or "").splitlines() if line.strip()],
+        "send_to": (data.send_to or "").strip(),
+        "copy_to": (data.copy_to or "").strip(),
+    }

@@ -1,0 +1,119 @@
+"""Gathering a brief: the database read, as of the month's last day, into the plain values
+that ``tracker.briefs.compose`` turns into the snapshot. A fixed number of statements
+whatever the park's size.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from tracker.briefs.compose import BondRow, BriefData, IssueLine, ProjectLine, lagging_projects
+from tracker.briefs.models import Brief, BriefState
+from tracker.extensions import db
+from tracker.issues.models import Category, Issue
+from tracker.issues.service import standing
+from tracker.periods import Period
+from tracker.projects.models import COUNTED_STATES, Bond, MonthlyReport, Project
+from tracker.projects.service import active_in, figures_for, group_summary
+from tracker.settings import park_settings
+
+
+def numbering(year: int, month: int) -> tuple[int, bool]:
+    """(number, is a correction) the next revision of (year, month) would carry."""
+    original = db.session.scalar(
+        select(Brief.number).where(
+            Brief.year == year, Brief.month == month, Brief.state == BriefState.PUBLISHED
+        ).limit(1)
+    )
+    if original is not None:
+        return original, True
+    highest = db.session.scalar(
+        select(func.max(Brief.number)).where(Brief.year == year, Brief.state == BriefState.PUBLISHED)
+    )
+    return (highest or 0) + 1, False
+
+
+def _projects(year: int, month: int) -> tuple[list[ProjectLine], object]:
+    projects = list(db.session.scalars(
+        select(Project).where(active_in(year)).options(selectinload(Project.lead))
+    ))
+    projects.sort(key=lambda p: (p.level.order, p.code))
+    figures = figures_for(projects, year, month)
+    lines = [
+        ProjectLine(p.id, p.code, p.name, p.level.value, p.level.order,
+                    p.lead.name if p.lead else None, figures[p.id])
+        for p in projects
+    ]
+    return lines, group_summary(projects, figures, month)
+
+
+def _issues(day: date) -> list[IssueLine]:
+    issues = db.session.scalars(
+        select(Issue)
+        .where(Issue.raised_on <= day)
+        .options(selectinload(Issue.events), selectinload(Issue.project),
+                 selectinload(Issue.responsible_unit))
+        .order_by(Issue.raised_on, Issue.number)
+    )
+    return [
+        IssueLine(
+            number=i.number, project_id=i.project_id,
+            project=i.project.name if i.project else None, description=i.description,
+            unit=i.responsible_unit.name if i.responsible_unit else None,
+            category=i.category.value, raised_on=i.raised_on, standing=standing(i, day),
+        )
+        for i in issues
+    ]
+
+
+def _bonds(year: int, month: int) -> list[BondRow]:
+    bonds = list(db.session.scalars(
+        select(Bond).where(Bond.year == year)
+        .options(selectinload(Bond.spendings), selectinload(Bond.project))
+    ))
+    bonds.sort(key=lambda b: (b.project.level.order, b.project.code))
+    return [BondRow(b.project.name, b.amount, b.spent(month), b.expected_on) for b in bonds]
+
+
+def latest_progress_texts(project_ids: list[int], year: int, month: int) -> dict[int, str]:
+    """project id → 形象进度 of its latest counted report of months ≤ m of Y (or of Y−1)."""
+    rows = db.session.execute(
+        select(MonthlyReport.project_id, MonthlyReport.year, MonthlyReport.month,
+               MonthlyReport.progress_text)
+        .where(
+            MonthlyReport.project_id.in_(project_ids),
+            MonthlyReport.state.in_(COUNTED_STATES),
+            MonthlyReport.progress_text != "",
+            or_(and_(MonthlyReport.year == year, MonthlyReport.month <= month),
+                MonthlyReport.year == year - 1),
+        )
+    )
+    latest: dict[int, tuple[tuple[int, int], str]] = {}
+    for pid, y, m, text in rows:
+        if pid not in latest or (y, m) > latest[pid][0]:
+            latest[pid] = ((y, m), text)
+    return {pid: text for pid, (_, text) in latest.items()}
+
+
+def gather(period: Period, draft: Brief, issued_on: date) -> BriefData:
+    """Everything the brief of ``period`` says, from live data as of its last day.
+
+    ``draft`` supplies 六、下步工作, 报送/抄送 and, for a correction, its reason.
+    """
+    year, month = period
+    settings = park_settings()
+    number, correction = numbering(year, month)
+    projects, summary = _projects(year, month)
+    lagging_ids = [p.id for p in lagging_projects(projects)]
+    return BriefData(
+        period=period, issued_on=issued_on, number=number, correction=correction,
+        park_name=settings["park_name"], issuing_body=settings["issuing_body"],
+        projects=projects, summary=summary, issues=_issues(period.last_day),
+        categories=[c.value for c in Category], bonds=_bonds(year, month),
+        latest_texts=latest_progress_texts(lagging_ids, year, month),
+        revision=draft.revision, correction_reason=draft.correction_reason or "",
+        next_steps=draft.next_steps or "", send_to=draft.send_to or "", copy_to=draft.copy_to or "",
+    )
