@@ -78,7 +78,8 @@ def main() -> None:
 
     from tracker import create_app
     from tracker.extensions import db
-    from tracker.workbook.service import apply_import, plan_import
+    from tracker.workbook.plan import plan_import
+    from tracker.workbook.write import apply_import
 
     t0 = time.perf_counter()
     data = make_workbook()

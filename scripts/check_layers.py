@@ -21,11 +21,13 @@ PACKAGE = ROOT / "tracker"
 
 # Lowest first. Within a tier, units do not import each other.
 TIERS: list[tuple[str, list[str]]] = [
-    ("pure core: figures, periods", ["tracker.progress", "tracker.periods"]),
-    ("pure core: sentences, charts, state machines, parsing", [
-        "tracker.narrative", "tracker.charts", "tracker.issues.workflow",
-        "tracker.workbook.parse", "tracker.briefs.compose",
+    ("pure core: figures, periods, cells", [
+        "tracker.progress", "tracker.periods", "tracker.workbook.cells",
     ]),
+    ("pure core: sentences, charts, state machines, parsing", [
+        "tracker.narrative", "tracker.charts", "tracker.issues.workflow", "tracker.workbook.parse",
+    ]),
+    ("pure core: the brief's composition", ["tracker.briefs.compose"]),
     ("plumbing: time and configuration", ["tracker.timeutil", "tracker.config"]),
     ("plumbing: extensions", ["tracker.extensions"]),
     ("plumbing: errors, forms, files", [
@@ -46,7 +48,8 @@ TIERS: list[tuple[str, list[str]]] = [
     ("top: the app factory", ["tracker"]),
 ]
 
-PURE_TIERS = 2
+PURE_TIERS = 3  # the first tiers: plain Python, no Flask, no database
+IMPURE = ("flask", "flask_login", "flask_wtf", "flask_sqlalchemy", "sqlalchemy", "werkzeug")
 
 
 def unit_of(module: str) -> str | None:
@@ -69,6 +72,17 @@ def module_name(path: Path) -> str:
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
+
+
+def outside_imports(path: Path) -> list[tuple[int, str]]:
+    """Imports of packages outside ``tracker`` (first name), nested ones too."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name.split(".")[0]) for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.append((node.lineno, node.module.split(".")[0]))
+    return found
 
 
 def imports_of(path: Path) -> list[tuple[int, str]]:
@@ -109,6 +123,11 @@ def check() -> tuple[list[str], dict[str, set[str]]]:
         if src_unit is None:
             problems.append(f"{path.relative_to(ROOT)}: module {source} belongs to no tier")
             continue
+        if tier_of(src_unit) < PURE_TIERS:
+            problems += [
+                f"{path.relative_to(ROOT)}:{line}: pure module {source} imports {name}"
+                for line, name in outside_imports(path) if name in IMPURE
+            ]
         for line, target in imports_of(path):
             dst_unit = unit_of(target)
             if dst_unit is None:

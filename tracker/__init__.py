@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from tracker.issues.routes import bp as issues_bp
     from tracker.jobs.routes import bp as jobs_bp
     from tracker.projectfile.routes import bp as projectfile_bp
+    from tracker.projects.admin_routes import bp as projectadmin_bp
     from tracker.projects.routes import bp as projects_bp
     from tracker.reports.routes import bp as reports_bp
     from tracker.workbook.routes import bp as workbook_bp
@@ -60,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         briefs_bp,
         workbook_bp,
         admin_bp,
+        projectadmin_bp,
         audit_bp,
         jobs_bp,
     ):

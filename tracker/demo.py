@@ -18,7 +18,7 @@ from tracker.issues.models import (
     IssueState,
     SupervisionLevel,
 )
-from tracker.periods import last_completed_month
+from tracker.periods import Period, last_completed_month
 from tracker.projects.models import (
     AnnualPlan,
     Bond,
@@ -134,12 +134,7 @@ def _unit(name: str) -> Unit:
     return unit
 
 
-def load_demo(today: date) -> tuple[bool, list[tuple[str, str, str]]]:
-    """Load the demo park unless it is there; returns (loaded now, logins)."""
-    logins = [(login, role.value, pw) for login, _, role, _, pw in DEMO_USERS]
-    if db.session.scalar(select(Project.id).where(Project.code == PROJECTS[0][0])):
-        return False, logins
-    rng = random.Random(2026)
+def _demo_users() -> dict[str, User]:
     for name in UNITS:
         _unit(name)
     users = {}
@@ -151,87 +146,88 @@ def load_demo(today: date) -> tuple[bool, list[tuple[str, str, str]]]:
             db.session.add(user)
         users[login] = user
     db.session.flush()
+    return users
 
-    year, last_month = last_completed_month(today)
-    for i, (code, name, level, industry, stage, owner, total, plan) in enumerate(PROJECTS):
-        lead = users[LEADS[i % len(LEADS)]]
-        project = Project(
-            code=code,
-            name=name,
-            level=level,
-            industry=industry,
-            stage=stage,
-            owner_unit=_unit(owner),
-            responsible_unit=lead.unit,
-            lead=lead,
-            leader_in_charge=LEADERS[i % len(LEADERS)],
-            total_investment=Decimal(total),
-            start_year=year - 1 if i % 3 else year,
-            planned_completion_year=year + 1 + i % 2,
-        )
-        db.session.add(project)
-        db.session.flush()
-        db.session.add(AnnualPlan(project_id=project.id, year=year - 1, amount=Decimal(total) / 4))
-        if plan is not None:
-            db.session.add(AnnualPlan(project_id=project.id, year=year, amount=Decimal(plan)))
-        # A pace around time progress: some ahead, some behind, a few far behind.
-        pace = Decimal(rng.choice([1.25, 1.1, 1.0, 0.95, 0.85, 0.7, 0.5]))
-        base = Decimal(plan or total / 10) / 12 * pace
-        for month in range(1, 13):
-            db.session.add(
-                MonthlyReport(
-                    project_id=project.id,
-                    year=year - 1,
-                    month=month,
-                    amount=(Decimal(total) / 48).quantize(Decimal("0.01")),
-                    progress_text=rng.choice(PROGRESS_TEXT),
-                    next_steps=rng.choice(NEXT_TEXT),
-                    state=ReportState.APPROVED,
-                )
-            )
-        for month in range(1, last_month + 1):
-            amount = (base * Decimal(rng.uniform(0.6, 1.4))).quantize(Decimal("0.01"))
-            state = ReportState.APPROVED
-            if month == last_month:
-                # The latest month is still being reported: a few missing, drafts, returns.
-                state = [ReportState.SUBMITTED, ReportState.APPROVED, ReportState.DRAFT, None,
-                         ReportState.SUBMITTED, ReportState.RETURNED][i % 6]
-                if state is None:
-                    continue
-            db.session.add(
-                MonthlyReport(
-                    project_id=project.id,
-                    year=year,
-                    month=month,
-                    amount=amount,
-                    progress_text=rng.choice(PROGRESS_TEXT),
-                    next_steps=rng.choice(NEXT_TEXT),
-                    state=state,
-                    return_comment="形象进度描述过于简略，请补充具体工程量。"
-                    if state is ReportState.RETURNED
-                    else "",
-                    updated_by_id=lead.id,
-                )
-            )
-        if code in ("SZ-01", "SZ-02", "SZ-04", "SS-03", "SS-11"):
-            granted = Decimal(rng.choice([3000, 5000, 8000]))
-            full = code in ("SS-03",)
-            bond = Bond(
-                project_id=project.id,
-                year=year,
-                amount=granted,
-                expected_on=date(year, min(12, last_month + 2 + i % 3), 18 + i % 10),
-            )
-            db.session.add(bond)
-            db.session.flush()
-            share = granted / last_month * (Decimal("1") if full else Decimal("0.7"))
-            spent = Decimal(0)
-            for month in range(1, last_month + 1):
-                amount = share.quantize(Decimal("0.01"))
-                if full and month == last_month:
-                    amount = granted - spent
-                spent += amount
-                db.session.add(BondSpending(bond_id=bond.id, month=month, amount=amount))
+
+def _demo_project(i: int, row: tuple, lead: User, year: int) -> Project:
+    code, name, level, industry, stage, owner, total, plan = row
+    project = Project(
+        code=code, name=name, level=level, industry=industry, stage=stage,
+        owner_unit=_unit(owner), responsible_unit=lead.unit, lead=lead,
+        leader_in_charge=LEADERS[i % len(LEADERS)], total_investment=Decimal(total),
+        start_year=year - 1 if i % 3 else year, planned_completion_year=year + 1 + i % 2,
+    )
+    db.session.add(project)
+    db.session.flush()
+    db.session.add(AnnualPlan(project_id=project.id, year=year - 1, amount=Decimal(total) / 4))
+    if plan is not None:
+        db.session.add(AnnualPlan(project_id=project.id, year=year, amount=Decimal(plan)))
+    return project
+
+
+def _demo_reports(rng: random.Random, i: int, project: Project, row: tuple, period: Period) -> None:
+    """Last year approved; this year up to the last completed month, that month still open."""
+    total, plan = row[6], row[7]
+    year, last_month = period
+    # A pace around time progress: some ahead, some behind, a few far behind.
+    pace = Decimal(rng.choice([1.25, 1.1, 1.0, 0.95, 0.85, 0.7, 0.5]))
+    base = Decimal(plan or total / 10) / 12 * pace
+    for month in range(1, 13):
+        db.session.add(MonthlyReport(
+            project_id=project.id, year=year - 1, month=month,
+            amount=(Decimal(total) / 48).quantize(Decimal("0.01")),
+            progress_text=rng.choice(PROGRESS_TEXT), next_steps=rng.choice(NEXT_TEXT),
+            state=ReportState.APPROVED,
+        ))
+    for month in range(1, last_month + 1):
+        amount = (base * Decimal(rng.uniform(0.6, 1.4))).quantize(Decimal("0.01"))
+        state = ReportState.APPROVED
+        if month == last_month:
+            # The latest month is still being reported: a few missing, drafts, returns.
+            state = [ReportState.SUBMITTED, ReportState.APPROVED, ReportState.DRAFT, None,
+                     ReportState.SUBMITTED, ReportState.RETURNED][i % 6]
+            if state is None:
+                continue
+        db.session.add(MonthlyReport(
+            project_id=project.id, year=year, month=month, amount=amount,
+            progress_text=rng.choice(PROGRESS_TEXT), next_steps=rng.choice(NEXT_TEXT), state=state,
+            return_comment="形象进度描述过于简略，请补充具体工程量。"
+            if state is ReportState.RETURNED else "",
+            updated_by_id=project.lead_id,
+        ))
+
+
+def _demo_bond(rng: random.Random, i: int, project: Project, period: Period) -> None:
+    year, last_month = period
+    granted = Decimal(rng.choice([3000, 5000, 8000]))
+    full = project.code in ("SS-03",)
+    bond = Bond(project_id=project.id, year=year, amount=granted,
+                expected_on=date(year, min(12, last_month + 2 + i % 3), 18 + i % 10))
+    db.session.add(bond)
+    db.session.flush()
+    share = granted / last_month * (Decimal("1") if full else Decimal("0.7"))
+    spent = Decimal(0)
+    for month in range(1, last_month + 1):
+        amount = share.quantize(Decimal("0.01"))
+        if full and month == last_month:
+            amount = granted - spent
+        spent += amount
+        db.session.add(BondSpending(bond_id=bond.id, month=month, amount=amount))
+
+
+def load_demo(today: date) -> tuple[bool, list[tuple[str, str, str]]]:
+    """Load the demo park unless it is there; returns (loaded now, logins)."""
+    logins = [(login, role.value, pw) for login, _, role, _, pw in DEMO_USERS]
+    if db.session.scalar(select(Project.id).where(Project.code == PROJECTS[0][0])):
+        return False, logins
+    rng = random.Random(2026)
+    users = _demo_users()
+    period = last_completed_month(today)
+    for i, row in enumerate(PROJECTS):
+        project = _demo_project(i, row, users[LEADS[i % len(LEADS)]], period.year)
+        _demo_reports(rng, i, project, row, period)
+        if project.code in ("SZ-01", "SZ-02", "SZ-04", "SS-03", "SS-11"):
+            _demo_bond(rng, i, project, period)
 
     _demo_issues(today, users["duchashi"])
     db.session.commit()

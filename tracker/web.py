@@ -8,8 +8,11 @@ from flask_wtf.csrf import CSRFError
 
 from tracker import progress
 from tracker.audit.labels import field_label
+from tracker.auth.models import User
+from tracker.errors import Conflict, Forbidden, NotFound, Refused
 from tracker.extensions import db, login_manager
 from tracker.http import is_htmx, park_today
+from tracker.settings import park_settings
 from tracker.timeutil import local
 
 CSP = (
@@ -20,16 +23,24 @@ CSP = (
 
 
 def init_app(app: Flask) -> None:
+    """Wire every request: who is signed in, what templates may call, hooks, error pages."""
+    _sign_in(app)
+    _templates(app)
+    _hooks(app)
+    _error_pages(app)
+
+
+def _sign_in(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(user_id: str):  # noqa: ANN202
-        from tracker.auth.models import User
-
         return db.session.get(User, int(user_id))
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
     login_manager.login_message_category = "info"
 
+
+def _templates(app: Flask) -> None:
     app.jinja_env.filters.update(
         wan=progress.fmt_wan,
         wan_sep=lambda v: progress.fmt_wan(v, thousands=True),
@@ -50,10 +61,10 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def inject() -> dict:
-        from tracker.settings import park_settings
-
         return {"park": park_settings(), "today": park_today(), "endpoints": app.view_functions}
 
+
+def _hooks(app: Flask) -> None:
     @app.before_request
     def force_password_change():  # noqa: ANN202
         if (
@@ -82,9 +93,36 @@ def init_app(app: Flask) -> None:
         """Flask's own ceiling in benchmarks, and a liveness probe for the proxy."""
         return "ok", 200, {"Content-Type": "text/plain"}
 
-    def error_page(code: int, title: str, message: str) -> tuple[str, int]:
-        template = "errors/_fragment.html" if is_htmx() else "errors/page.html"
-        return render_template(template, code=code, title=title, message=message), code
+
+
+def error_page(code: int, title: str, message: str) -> tuple[str, int]:
+    """The error page (or, to htmx, its fragment)."""
+    template = "errors/_fragment.html" if is_htmx() else "errors/page.html"
+    return render_template(template, code=code, title=title, message=message), code
+
+
+def _error_pages(app: Flask) -> None:
+    """Every refusal a route leaves unhandled becomes its page here, in one place; whatever the
+    request had begun to change is rolled back."""
+
+    @app.errorhandler(Refused)
+    def refused(e: Refused):  # noqa: ANN202
+        db.session.rollback()
+        return error_page(422, "未能保存", str(e))
+
+    @app.errorhandler(Forbidden)
+    def forbidden_action(e: Forbidden):  # noqa: ANN202
+        db.session.rollback()
+        return error_page(403, "无权操作", str(e) or "您没有执行此操作的权限。")
+
+    @app.errorhandler(Conflict)
+    def conflict(e: Conflict):  # noqa: ANN202
+        db.session.rollback()
+        return error_page(409, "数据已被他人修改", str(e) or "保存前数据已被他人修改，请刷新后重试。")
+
+    @app.errorhandler(NotFound)
+    def missing(e: NotFound):  # noqa: ANN202
+        return error_page(404, "未找到", str(e) or "您要找的页面不存在。")
 
     @app.errorhandler(400)
     def bad_request(e):  # noqa: ANN001, ANN202

@@ -19,8 +19,8 @@ ADMIN_ONLY = {
     "admin.unit_merge", "admin.unit_active", "admin.settings",
 }
 SUPERVISORS = {
-    "admin.projects", "admin.project_new", "admin.project_edit", "admin.project_plans",
-    "admin.project_bonds", "admin.project_archive",
+    "projectadmin.projects", "projectadmin.project_new", "projectadmin.project_edit", "projectadmin.project_plans",
+    "projectadmin.project_bonds", "projectadmin.project_archive",
     "audit.index", "audit.export_csv", "audit.export_xlsx",
 }
 ROLES = ("admin", "supervisor", "member", "viewer")

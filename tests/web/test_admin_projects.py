@@ -11,9 +11,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from tracker.admin import projects_service as ps
 from tracker.audit.models import AuditEntry
 from tracker.extensions import db
+from tracker.projects import editing as ps
 from tracker.projects.models import AnnualPlan, Bond, BondSpending, Project
 
 

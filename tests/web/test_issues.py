@@ -220,7 +220,7 @@ def test_my_work_of_a_supervisor_is_what_awaits_confirmation_and_what_is_overdue
 
 
 def test_issues_for_project_and_counts_as_of_a_day(app, make_issue, make_project, today):
-    from tracker.issues.service import counts_by_project, issues_for_project
+    from tracker.issues.queries import counts_by_project, issues_for_project
 
     a = make_project("A1")
     b = make_project("B1")

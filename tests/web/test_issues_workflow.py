@@ -292,7 +292,8 @@ def test_log_entries_are_never_edited_or_deleted(client, login, users, make_issu
 
 
 def test_state_on_reads_the_log_as_of_a_day(app, users, make_issue):
-    from tracker.issues.service import move, state_on
+    from tracker.issues.queries import state_on
+    from tracker.issues.service import move
 
     issue = make_issue(raised_on=date(2026, 1, 10), deadline=date(2026, 2, 28))
     sup = users["supervisor"]

@@ -156,7 +156,7 @@ def test_every_post_endpoint_refuses_hostile_input_cleanly(app, runner, role):
     token = sign_in(client, role)
     tally: Counter = Counter()
     rules = post_rules(app)
-    assert any(r.endpoint == "admin.project_edit" for r in rules)
+    assert any(r.endpoint == "projectadmin.project_edit" for r in rules)
     for rule in rules:
         url = fill(app, rule, values)
         form = forms.get(url)

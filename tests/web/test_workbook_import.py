@@ -31,7 +31,7 @@ from tracker.models import (
     User,
 )
 from tracker.workbook.parse import SHEETS
-from tracker.workbook.service import plan_import
+from tracker.workbook.plan import plan_import
 
 HEADERS = {s.name: s.headers for s in SHEETS}
 

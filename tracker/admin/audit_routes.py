@@ -19,6 +19,7 @@ from tracker.audit import labels
 from tracker.auth.models import User
 from tracker.auth.permissions import supervisor_required
 from tracker.extensions import db
+from tracker.http import paginate
 from tracker.timeutil import local
 from tracker.xlsx import download
 
@@ -76,7 +77,7 @@ def index():
     filters = q.Filters.from_args(request.args)
     tz = current_app.config["TIMEZONE"]
     rows, total = ([], 0) if filters.errors else q.page_of(filters, tz)
-    pages = max(1, -(-total // q.PAGE_SIZE))
+    pages = paginate(total, filters.page, q.PAGE_SIZE).pages
     users = list(db.session.scalars(select(User).order_by(User.name)))
     return render_template(
         "audit/index.html", rows=rows, total=total, pages=pages, f=filters, users=users,

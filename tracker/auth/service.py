@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -112,6 +112,13 @@ def unit_name(unit_id: int | None) -> str | None:
         return None
     unit = db.session.get(Unit, unit_id)
     return unit.name if unit else None
+
+
+def unit_choices(include: set[int | None] = frozenset()) -> list[Unit]:
+    """Active units, plus those already chosen (an inactive unit may stay where it is)."""
+    ids = {i for i in include if i}
+    stmt = select(Unit).where(or_(Unit.active.is_(True), Unit.id.in_(ids))).order_by(Unit.name)
+    return list(db.session.scalars(stmt))
 
 
 def check_password(password: str | None, errors: dict[str, str]) -> None:

@@ -14,7 +14,7 @@ from tracker.briefs.compose import BondRow, BriefData, IssueLine, ProjectLine, l
 from tracker.briefs.models import Brief, BriefState
 from tracker.extensions import db
 from tracker.issues.models import Category, Issue
-from tracker.issues.service import standing
+from tracker.issues.queries import standing
 from tracker.periods import Period
 from tracker.projects.models import COUNTED_STATES, Bond, MonthlyReport, Project
 from tracker.projects.service import active_in, figures_for, group_summary

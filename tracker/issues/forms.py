@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from tracker.forms import TextForm
 from tracker.issues.models import Category, SupervisionLevel
-from tracker.issues.service import MAX_COMMENT
+from tracker.issues.queries import MAX_COMMENT
 
 
 class CnDateField(DateField):

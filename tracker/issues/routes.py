@@ -1,7 +1,7 @@
 """Blocking issues (督办事项): list, my work, one issue and its log, opening, the notice PDF.
 
 Every route needs a sign-in; everyone reads. Opening an issue needs a supervisor or admin;
-what one may do on an issue is decided by ``service.capacities_of`` (checked here and again
+what one may do on an issue is decided by ``queries.capacities_of`` (checked here and again
 in ``service.move``). htmx requests get the fragment of the same template a normal request
 gets the whole page of.
 """
@@ -18,10 +18,10 @@ from tracker.auth.permissions import supervisor_required
 from tracker.errors import Conflict, Forbidden, Refused
 from tracker.extensions import db
 from tracker.http import is_htmx, park_today
-from tracker.issues import service
+from tracker.issues import queries, service
 from tracker.issues.forms import ActionForm, IssueForm
 from tracker.issues.models import Category, IssueState, SupervisionLevel
-from tracker.issues.service import Action, MoveRefused
+from tracker.issues.workflow import Action, MoveRefused
 from tracker.projects.models import Project
 
 bp = Blueprint("issues", __name__)
@@ -35,12 +35,12 @@ EXPORT_HEADERS = (
 @bp.app_template_global()
 def issue_days_overdue(issue) -> int:  # noqa: ANN001
     """Days overdue today (0 when not overdue), for any template showing an issue."""
-    return service.days_overdue_now(issue, park_today())
+    return queries.days_overdue_now(issue, park_today())
 
 
-def _filters() -> service.Filters:
+def _filters() -> queries.Filters:
     try:
-        return service.parse_filters(request.args)
+        return queries.parse_filters(request.args)
     except Refused as exc:
         abort(400, description="筛选条件有误：" + "；".join(exc.errors.values()))
 
@@ -49,12 +49,12 @@ def _filters() -> service.Filters:
 @login_required
 def index():
     day = park_today()
-    data = service.issue_list(_filters(), day)
-    units, projects = service.filter_choices()
+    data = queries.issue_list(_filters(), day)
+    units, projects = queries.filter_choices()
     context = dict(
         data=data, f=data.filters, day=day, units=units, projects=projects,
         categories=list(Category), states=list(IssueState), levels=list(SupervisionLevel),
-        sorts=service.SORTS, dues=service.DUE_CHOICES,
+        sorts=queries.SORTS, dues=queries.DUE_CHOICES,
     )
     if is_htmx():
         return render_template("issues/_list.html", **context)
@@ -73,9 +73,9 @@ def export():
             i.category, i.display_title, i.description,
             i.responsible_unit.name if i.responsible_unit else "", i.responsible_person,
             i.level, i.raised_on, i.deadline, i.state, i.closed_on,
-            service.days_overdue_now(i, day) or None,
+            queries.days_overdue_now(i, day) or None,
         )
-        for i in service.all_filtered(_filters(), day)
+        for i in queries.all_filtered(_filters(), day)
     ]
     return download(f"督办事项-{day.isoformat()}.xlsx", "督办事项", EXPORT_HEADERS, rows)
 
@@ -85,7 +85,7 @@ def export():
 def mine():
     day = park_today()
     return render_template(
-        "issues/mine.html", issues=service.mine(current_user, day), day=day
+        "issues/mine.html", issues=queries.mine(current_user, day), day=day
     )
 
 
@@ -136,7 +136,7 @@ def new():
 
 
 def _load(number: str):  # noqa: ANN202
-    issue = service.get_issue(number)
+    issue = queries.get_issue(number)
     if issue is None:
         abort(404, description=f"督办事项 {number} 不存在。")
     return issue
@@ -146,10 +146,10 @@ def _panel(issue, *, form: ActionForm | None = None, error: str | None = None,  
            conflict: Conflict | None = None, done: str | None = None, status: int = 200):
     """The issue panel (fragment to htmx, whole page otherwise)."""
     context = dict(
-        issue=issue, day=park_today(), actions=service.allowed_actions(current_user, issue),
+        issue=issue, day=park_today(), actions=queries.allowed_actions(current_user, issue),
         failed=form, error=error, conflict=conflict, done=done, Action=Action,
-        overdue=service.days_overdue_now(issue, park_today()),
-        previous=service.previous_state(issue),
+        overdue=queries.days_overdue_now(issue, park_today()),
+        previous=queries.previous_state(issue),
     )
     template = "issues/_issue.html" if is_htmx() else "issues/detail.html"
     return render_template(template, **context), status
@@ -165,7 +165,7 @@ def detail(number: str):
 @login_required
 def act(number: str):
     issue = _load(number)
-    if not service.capacities_of(current_user, issue):
+    if not queries.capacities_of(current_user, issue):
         abort(403)
     form = ActionForm()
     if not form.validate_on_submit():
@@ -211,7 +211,7 @@ def notice(number: str):
 
     issue = _load(number)
     html = render_template("issues/notice.html", issue=issue, day=park_today(),
-                           overdue=service.days_overdue_now(issue, park_today()))
+                           overdue=queries.days_overdue_now(issue, park_today()))
     return Response(
         render_pdf(html), mimetype="application/pdf",
         headers={"Content-Disposition": f'inline; filename="notice-{issue.number}.pdf"'},

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from tracker import progress
 from tracker.audit.models import AuditEntry
 from tracker.extensions import db
-from tracker.issues.service import issues_for_project
+from tracker.issues.queries import issues_for_project
 from tracker.projects.models import COUNTED_STATES, AnnualPlan, Bond, MonthlyReport, Project
 from tracker.projects.service import ZERO, counted_sums
 from tracker.settings import thresholds

@@ -17,7 +17,8 @@ from decimal import Decimal
 
 from sqlalchemy import or_
 
-from tracker import progress
+from tracker import http, progress
+from tracker.http import whole_number
 from tracker.projects.models import Level, Project, Stage
 from tracker.projects.service import ProjectRow, figures_for, project_rows
 
@@ -61,10 +62,7 @@ class Filters:
                    ("level", "industry", "unit", "lead", "light", "stage", "q", "archived")})
         f.sort = args.get("sort") if args.get("sort") in SORT_KEYS else "level"
         f.dir = "desc" if args.get("dir") == "desc" else "asc"
-        try:
-            f.page = max(1, int(args.get("page", 1)))
-        except ValueError:
-            f.page = 1
+        f.page = max(1, whole_number(args.get("page")) or 1)
         return f
 
     def query(self, **changes) -> dict:  # noqa: ANN003
@@ -110,9 +108,7 @@ def register_rows(filters: Filters, year: int, month: int, paginate: bool = True
         rows = [r for r in rows if r[1].light is None]
     key = SORT_KEYS[filters.sort]
     rows.sort(key=lambda r: (key(*r), r[0].code), reverse=filters.dir == "desc")
-    total = len(rows)
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(filters.page, pages)
+    page = http.paginate(len(rows), filters.page, PAGE_SIZE)
     if paginate:
-        rows = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    return RegisterPage(rows=rows, total=total, page=page, pages=pages)
+        rows = rows[page.offset : page.offset + page.size]
+    return RegisterPage(rows=rows, total=page.total, page=page.number, pages=page.pages)

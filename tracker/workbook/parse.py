@@ -31,10 +31,19 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from operator import itemgetter
 from typing import Any
+
+from tracker.workbook.cells import (
+    READERS,
+    CellError,
+    Column,
+    as_text,
+    blank_value,
+    is_blank,
+    normalise_header,
+    read_cell,
+)
 
 # Labels exactly as DESIGN.md lists them; tests/unit checks they equal the models' enums.
 LEVELS = ("省重点", "市重点", "区重点")
@@ -43,25 +52,6 @@ CATEGORIES = ("资金不足", "用地手续不完善", "土地交付进度慢", 
 SUPERVISION_LEVELS = ("一般督办", "重点督办", "挂牌督办")
 ISSUE_STATES = ("待办理", "办理中", "待确认", "已办结", "已撤销")
 CLOSED_STATE = "已办结"
-
-MAX_MONEY = Decimal("999999999999.99")  # Numeric(14, 2)
-NOISE = Decimal("0.000001")
-CENT = Decimal("0.01")
-DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-BAD_CODE_RE = re.compile(r"[/\s]")
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of a sheet: its header, the record field it fills, how it is read."""
-
-    header: str
-    field: str
-    kind: str  # text | code | label | year | month | money | date
-    required: bool = True
-    choices: tuple[str, ...] = ()
-    max_len: int = 0
-
 
 @dataclass(frozen=True)
 class Sheet:
@@ -210,147 +200,6 @@ def read_sheets(data: bytes, max_bytes: int | None = None) -> dict[str, list[lis
         ) from exc
 
 
-# --- cell values ------------------------------------------------------------------------
-
-
-class CellError(ValueError):
-    """A cell that cannot be read; the message is the reason after the colon."""
-
-
-def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() == "")
-
-
-def normalise_header(value: Any) -> str:
-    """A header cell as compared: trimmed, full-width parentheses made half-width."""
-    return str(value).strip().replace("（", "(").replace("）", ")") if value is not None else ""
-
-
-def as_text(value: Any) -> str:
-    """Any cell as trimmed text; whole floats lose their ``.0``; dates read as YYYY-MM-DD."""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    return "" if value is None else str(value).strip()
-
-
-def to_money(value: Any) -> Decimal:
-    """万元 with at most two decimals, without float noise (see the module's docstring)."""
-    if isinstance(value, bool):
-        raise CellError("不是有效的数字")
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise CellError("不是有效的数字")
-        exact = Decimal(repr(value))
-        cents = exact.quantize(CENT, rounding=ROUND_HALF_UP)
-        if exact != cents:
-            tolerance = max(NOISE, abs(exact) * Decimal("1e-12"))
-            if abs(exact - cents) > tolerance:
-                raise CellError("最多保留两位小数")
-        amount = cents
-    elif isinstance(value, int):
-        amount = Decimal(value)
-    else:
-        text = as_text(value).replace(",", "").replace("，", "")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise CellError("不是有效的数字") from None
-        if not amount.is_finite():
-            raise CellError("不是有效的数字")
-        if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
-            raise CellError("最多保留两位小数")
-        amount = amount.quantize(CENT)
-    if amount < 0:
-        raise CellError("不能为负数")
-    if amount > MAX_MONEY:
-        raise CellError("数值过大")
-    return amount + Decimal("0.00")  # always two places, -0.00 → 0.00
-
-
-def to_whole(value: Any) -> int:
-    """A whole number from 2026.0, 2026 or "2026"."""
-    if isinstance(value, bool):
-        raise CellError("应为整数")
-    if isinstance(value, float):
-        if not value.is_integer():
-            raise CellError("应为整数")
-        return int(value)
-    if isinstance(value, int):
-        return value
-    text = as_text(value)
-    if re.fullmatch(r"[+-]?\d+(\.0+)?", text):
-        return int(Decimal(text))
-    raise CellError("应为整数")
-
-
-def _whole_between(value: Any, lo: int, hi: int, message: str) -> int:
-    try:
-        number = to_whole(value)
-    except CellError:
-        raise CellError(message) from None
-    if not lo <= number <= hi:
-        raise CellError(message)
-    return number
-
-
-def to_year(value: Any) -> int:
-    return _whole_between(value, 2000, 2100, "应为四位年份，如 2026")
-
-
-def to_month(value: Any) -> int:
-    return _whole_between(value, 1, 12, "应为1至12之间的整数")
-
-
-def to_date(value: Any) -> date:
-    """A date cell, or text ``YYYY-MM-DD``."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = as_text(value) if isinstance(value, str) else None
-    match = DATE_RE.match(text or "")
-    if match:
-        try:
-            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-        except ValueError:
-            pass
-    raise CellError("不是有效的日期（应为日期单元格或 YYYY-MM-DD 格式的文字）")
-
-
-def read_cell(column: Column, value: Any) -> Any:
-    """The typed value of one non-blank cell; raises ``CellError``."""
-    reader = _READERS.get(column.kind)
-    if reader is not None:
-        return reader(value)
-    kind = column.kind
-    text = as_text(value)
-    if kind == "label":
-        if text not in column.choices:
-            raise CellError(f"“{text}”不是有效的{column.header}，应为 {'、'.join(column.choices)} 之一")
-        return text
-    if column.max_len and len(text) > column.max_len:
-        raise CellError(f"不能超过{column.max_len}个字符")
-    if kind == "code" and BAD_CODE_RE.search(text):
-        raise CellError(f"“{text}”不能包含“/”或空格")
-    return text
-
-
-_READERS = {"money": to_money, "year": to_year, "month": to_month, "date": to_date}
-
-
-def blank_value(column: Column) -> Any:
-    """What a blank optional cell means: empty text, or no value."""
-    return "" if column.kind == "text" else None
-
-
 # --- sheets -----------------------------------------------------------------------------
 
 
@@ -359,7 +208,7 @@ def _find_header(rows: Sequence[Sequence[Any]], first: str) -> int | None:
     column A empty as a margin; calamine's rows start at A1)."""
     for i, row in enumerate(rows):
         for cell in row:
-            if not _is_blank(cell):
+            if not is_blank(cell):
                 if normalise_header(cell) == first:
                     return i
                 break
@@ -422,7 +271,7 @@ def parse_sheet(sheet: Sheet, rows: Sequence[Sequence[Any]], book: ParsedBook) -
             except CellError as exc:
                 problems.append(error(name, line, column.header, str(exc)))
                 values[column.field] = None
-        if blanks == len(columns) and all(_is_blank(v) for v in row):
+        if blanks == len(columns) and all(is_blank(v) for v in row):
             continue  # a wholly empty row
         book.rows += 1
         key = key_of(values)
@@ -448,7 +297,7 @@ def parse_sheet(sheet: Sheet, rows: Sequence[Sequence[Any]], book: ParsedBook) -
 
 def _reader(column: Column) -> Any:
     """The function that reads one non-blank cell of ``column``."""
-    reader = _READERS.get(column.kind)
+    reader = READERS.get(column.kind)
     if reader is not None:
         return reader
     if column.kind == "text" and not column.max_len:

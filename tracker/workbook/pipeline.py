@@ -18,7 +18,8 @@ from datetime import date
 from typing import Protocol
 
 from tracker.workbook.models import ImportBatch
-from tracker.workbook.service import ImportPlan, apply_import, data_rows, plan_book, read_book
+from tracker.workbook.plan import ImportPlan, data_rows, plan_book, read_book
+from tracker.workbook.write import apply_import
 
 READING = "正在读取文件"
 SAVING = "正在保存导入记录和修改记录"

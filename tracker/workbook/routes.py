@@ -36,7 +36,7 @@ from tracker.workbook.export import export_bytes, template_bytes
 from tracker.workbook.jobs import runs_in_background
 from tracker.workbook.models import ImportBatch
 from tracker.workbook.pipeline import run_import, summary_message
-from tracker.workbook.service import PREVIEW_ROWS, plan_import
+from tracker.workbook.plan import PREVIEW_ROWS, plan_import
 from tracker.xlsx import XLSX
 
 bp = Blueprint("workbook", __name__)
