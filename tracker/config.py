@@ -60,7 +60,6 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_HOURS", "8")) * 3600,
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
-        "HUEY_URL": os.environ.get("HUEY_URL", ""),
         "WTF_CSRF_TIME_LIMIT": None,
         # Parks with at least this many projects render and publish briefs in a worker.
         "BRIEF_BACKGROUND_FROM": int(os.environ.get("BRIEF_BACKGROUND_FROM", "150")),

@@ -44,7 +44,7 @@ def parse_period(text: str | None) -> Period:
 class PeriodConverter(BaseConverter):
     """``<period:period>`` in an address: a Period, or the 400 page of ``parse_period``."""
 
-    regex = r"[^/]+?"
+    regex = "[^/]+"
 
     def to_python(self, value: str) -> Period:
         return parse_period(value)

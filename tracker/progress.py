@@ -290,13 +290,6 @@ def is_open_on(
     return not closed
 
 
-def is_overdue_on(
-    raised_on: date, deadline: date | None, day: date, closures: Iterable[tuple[date, bool]] = ()
-) -> bool:
-    """逾期: open on ``day`` with its deadline before ``day``."""
-    return is_open_on(raised_on, day, closures) and days_overdue(deadline, day) > 0
-
-
 # --- display -------------------------------------------------------------------
 
 

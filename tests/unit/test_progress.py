@@ -126,7 +126,6 @@ def test_overdue_days_and_open_on_a_day():
     assert p.is_open_on(date(2026, 1, 5), date(2026, 9, 30), moves)
     assert p.is_open_on(date(2026, 1, 5), date(2026, 2, 28), moves)
     assert not p.is_open_on(date(2026, 4, 1), date(2026, 3, 31))
-    assert p.is_overdue_on(date(2026, 2, 10), date(2026, 3, 15), date(2026, 3, 31))
 
 
 def test_periods_and_dates():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tracker.errors import Refused
 from tracker.extensions import db
 from tracker.jobs import handler
+from tracker.periods import Period
 
 PDF = "application/pdf"
 
@@ -15,7 +16,7 @@ def render_draft(job, progress):  # noqa: ANN001, ANN201
 
     year, month = job.params["year"], job.params["month"]
     data = service.render_draft_pdf(year, month, progress)
-    return data, f"督办简报-{year}-{month:02d}-草稿.pdf", PDF
+    return data, f"督办简报-{Period(year, month)}-草稿.pdf", PDF
 
 
 @handler("brief_publish")
@@ -32,7 +33,7 @@ def publish(job, progress):  # noqa: ANN001, ANN201
     except Refused as exc:
         raise RuntimeError(str(exc)) from None
     progress(1, 2, f"已发布{brief.snapshot['issue_label']}（第{brief.revision}版）")
-    return brief.pdf, f"督办简报-{year}-{month:02d}-第{brief.revision}版.pdf", PDF
+    return brief.pdf, f"督办简报-{Period(year, month)}-第{brief.revision}版.pdf", PDF
 
 
 def runs_in_background(year: int) -> bool:

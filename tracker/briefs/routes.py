@@ -15,18 +15,11 @@ from tracker.extensions import db
 from tracker.http import is_htmx, park_today, parse_period
 from tracker.jobs import enqueue
 from tracker.jobs.routes import follow
+from tracker.periods import Period
 from tracker.projects.models import Project
 from tracker.reports import locks
 
 bp = Blueprint("briefs", __name__)
-
-
-def _period(text: str) -> tuple[int, int]:
-    return parse_period(text)
-
-
-def _slug(year: int, month: int) -> str:
-    return f"{year}-{month:02d}"
 
 
 @bp.get("/briefs")
@@ -57,10 +50,10 @@ def create():
             max_period=today.strftime("%Y-%m"),
             errors={"period": "请选择简报月份。"},
         ), 422
-    year, month = _period(text)
+    year, month = parse_period(text)
     service.draft_for(year, month, create=True)
     db.session.commit()
-    return redirect(url_for("briefs.month", period=_slug(year, month)))
+    return redirect(url_for("briefs.month", period=Period(year, month)))
 
 
 def _month_context(year: int, month: int, errors: dict | None = None, form: dict | None = None):
@@ -68,7 +61,7 @@ def _month_context(year: int, month: int, errors: dict | None = None, form: dict
     ctx = {
         "year": year,
         "month": month,
-        "period": _slug(year, month),
+        "period": Period(year, month),
         "revisions": revisions,
         "errors": errors or {},
         "form": form or {},
@@ -95,21 +88,21 @@ def _month_page(year: int, month: int, status: int = 200, **kwargs):
     return render_template("briefs/month.html", **ctx), status
 
 
-@bp.get("/briefs/<period>")
+@bp.get("/briefs/<period:period>")
 @login_required
-def month(period: str):
+def month(period: Period):
     """Supervisors: the draft's preview and form; everyone: the published revisions."""
-    year, month_ = _period(period)
+    year, month_ = period
     if not current_user.can_supervise and not service.published(year, month_):
         abort(404, description=f"{year}年{month_}月的简报尚未发布。")
     return _month_page(year, month_)
 
 
-@bp.post("/briefs/<period>")
+@bp.post("/briefs/<period:period>")
 @supervisor_required
-def save(period: str):
+def save(period: Period):
     """Save 六、下步工作 and 报送/抄送 of the draft."""
-    year, month_ = _period(period)
+    year, month_ = period
     values = {k: request.form.get(k, "") for k in service.TEXT_LIMITS}
     errors = service.validate_texts(values)
     draft = service.draft_for(year, month_)
@@ -123,14 +116,14 @@ def save(period: str):
     if is_htmx():
         return _month_page(year, month_)
     flash("草稿已保存。", "success")
-    return redirect(url_for("briefs.month", period=_slug(year, month_)))
+    return redirect(url_for("briefs.month", period=Period(year, month_)))
 
 
-@bp.post("/briefs/<period>/publish")
+@bp.post("/briefs/<period:period>/publish")
 @supervisor_required
-def publish(period: str):
+def publish(period: Period):
     """Publish the draft; a month already published needs an explicit correction with a reason."""
-    year, month_ = _period(period)
+    year, month_ = period
     correction = request.form.get("correction") == "1"
     reason = request.form.get("reason", "")
     try:
@@ -146,15 +139,15 @@ def publish(period: str):
         return _month_page(year, month_, 422, errors={key: str(exc)}, form={"reason": reason})
     flash(f"已发布{brief.snapshot['issue_label']}（第{brief.revision}版）。", "success")
     if is_htmx():
-        return "", 204, {"HX-Redirect": url_for("briefs.month", period=_slug(year, month_))}
-    return redirect(url_for("briefs.month", period=_slug(year, month_)))
+        return "", 204, {"HX-Redirect": url_for("briefs.month", period=Period(year, month_))}
+    return redirect(url_for("briefs.month", period=Period(year, month_)))
 
 
-@bp.post("/briefs/<period>/unlock")
+@bp.post("/briefs/<period:period>/unlock")
 @supervisor_required
-def unlock(period: str):
+def unlock(period: Period):
     """Unlock a published month's figures (all projects or one) with a reason."""
-    year, month_ = _period(period)
+    year, month_ = period
     raw = request.form.get("project_id", "")
     project_id = int(raw) if raw.isdigit() else None
     reason = request.form.get("unlock_reason", "")
@@ -165,24 +158,24 @@ def unlock(period: str):
         return _month_page(year, month_, 422, errors={"unlock": str(exc)},
                            form={"unlock_reason": reason})
     flash(f"已解锁{year}年{month_}月的数据。", "success")
-    return redirect(url_for("briefs.month", period=_slug(year, month_)))
+    return redirect(url_for("briefs.month", period=Period(year, month_)))
 
 
-@bp.post("/briefs/<period>/relock")
+@bp.post("/briefs/<period:period>/relock")
 @supervisor_required
-def relock(period: str):
+def relock(period: Period):
     """Lock the month again (every open unlock of it)."""
-    year, month_ = _period(period)
+    year, month_ = period
     count = locks.relock(year, month_, current_user)
     flash(f"已重新锁定{year}年{month_}月的数据（{count}项解锁结束）。", "success")
-    return redirect(url_for("briefs.month", period=_slug(year, month_)))
+    return redirect(url_for("briefs.month", period=Period(year, month_)))
 
 
-@bp.get("/briefs/<period>.pdf")
+@bp.get("/briefs/<period:period>.pdf")
 @login_required
-def pdf(period: str):
+def pdf(period: Period):
     """The latest published revision (``?revision=N``); a supervisor's draft with ``?draft=1``."""
-    year, month_ = _period(period)
+    year, month_ = period
     if request.args.get("draft") == "1":
         if not current_user.can_supervise:
             abort(403)
@@ -190,7 +183,7 @@ def pdf(period: str):
             return follow(enqueue("brief_draft", {"year": year, "month": month_}, current_user.id))
         draft = service.draft_for(year, month_)
         data = service.render_brief_pdf(service.build_snapshot(year, month_, draft, park_today()))
-        name = f"督办简报-{_slug(year, month_)}-草稿.pdf"
+        name = f"督办简报-{Period(year, month_)}-草稿.pdf"
         return _send(data, name)
     raw = request.args.get("revision")
     if raw is not None and (not raw.isdigit() or len(raw) > 6):
@@ -200,7 +193,7 @@ def pdf(period: str):
         if raw:
             abort(404, description=f"{year}年{month_}月简报没有第{raw}版。")
         abort(404, description=f"{year}年{month_}月的简报尚未发布。")
-    return _send(brief.pdf, f"督办简报-{_slug(year, month_)}-第{brief.revision}版.pdf",
+    return _send(brief.pdf, f"督办简报-{Period(year, month_)}-第{brief.revision}版.pdf",
                  etag=brief.sha256)
 
 

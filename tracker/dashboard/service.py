@@ -11,6 +11,7 @@ from tracker import charts, progress
 from tracker.extensions import db
 from tracker.http import park_today
 from tracker.issues.models import Issue, IssueState
+from tracker.periods import Period
 from tracker.projects.models import COUNTED_STATES, Bond, BondSpending, Level, MonthlyReport
 from tracker.projects.service import ProjectRow, active_in, figures_for, group_summary, project_rows
 
@@ -49,7 +50,7 @@ class Dashboard:
 
     @property
     def period(self) -> str:
-        return f"{self.year}-{self.month:02d}"
+        return str(Period(self.year, self.month))
 
     @property
     def truncated(self) -> bool:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import Unit, User
 from tracker.extensions import db, str_enum
+from tracker.issues.workflow import default_title
 from tracker.projects.models import Project
 from tracker.timeutil import utcnow
 
@@ -103,7 +104,7 @@ class Issue(db.Model):
     @property
     def display_title(self) -> str:
         """The short title, defaulting to the description's first 30 characters."""
-        return self.title or self.description[:30]
+        return self.title or default_title(self.description)
 
 
 class IssueEvent(db.Model):

@@ -24,12 +24,13 @@ EXPORT_HEADERS = ["项目编号", "项目名称", "级别", "行业", "建设阶
 @bp.route("/projects")
 @login_required
 def index():
-    year, month = parse_period(request.args.get("period"))
+    period = parse_period(request.args.get("period"))
+    year, month = period
     filters = Filters.from_args(request.args)
     if request.args.get("format") == "xlsx":
         page = register_rows(filters, year, month, paginate=False)
         return xlsx.download(
-            f"项目台账-{year}-{month:02d}.xlsx", "项目台账", EXPORT_HEADERS,
+            f"项目台账-{period}.xlsx", "项目台账", EXPORT_HEADERS,
             [
                 (p.code, p.name, p.level, p.industry, p.stage,
                  p.unit_name, p.lead_name, p.total_investment, f.plan, f.ytd,
@@ -40,7 +41,7 @@ def index():
     page = register_rows(filters, year, month)
     context = {
         "page": page, "filters": filters, "year": year, "month": month,
-        "period": f"{year}-{month:02d}", "sort_keys": SORT_KEYS,
+        "period": str(period), "sort_keys": SORT_KEYS,
     }
     if is_htmx():
         return render_template("projects/_table.html", **context)

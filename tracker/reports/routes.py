@@ -11,15 +11,12 @@ from tracker.auth.permissions import can_enter_figures, require
 from tracker.errors import Refused
 from tracker.extensions import db
 from tracker.http import default_period, is_htmx, parse_period
+from tracker.periods import Period
 from tracker.progress import half_up
 from tracker.projects.models import Project
 from tracker.reports import service
 
 bp = Blueprint("reports", __name__)
-
-
-def _period(period: str) -> tuple[int, int]:
-    return parse_period(period)
 
 
 def _project(code: str) -> Project:
@@ -36,7 +33,7 @@ def _row_response(row: service.GridRow, year: int, month: int, status: int = 200
         rows = service.grid_rows(current_user, year, month)
         rows = [row if r.project.id == row.project.id else r for r in rows]
         return render_template("reports/grid.html", rows=rows, year=year, month=month), status
-    return redirect(url_for("reports.grid", period=f"{year}-{month:02d}") + f"#row-{row.project.code}")
+    return redirect(url_for("reports.grid", period=Period(year, month)) + f"#row-{row.project.code}")
 
 
 def _done(row: service.GridRow, year: int, month: int, message: str):
@@ -50,18 +47,18 @@ def _done(row: service.GridRow, year: int, month: int, message: str):
 @login_required
 def grid_default():
     year, month = parse_period(request.args.get("period")) if request.args.get("period") else default_period()
-    return redirect(url_for("reports.grid", period=f"{year}-{month:02d}"))
+    return redirect(url_for("reports.grid", period=Period(year, month)))
 
 
-@bp.route("/report/<period>")
+@bp.route("/report/<period:period>")
 @login_required
-def grid(period: str):
+def grid(period: Period):
     require(can_enter_figures(current_user))
-    year, month = _period(period)
+    year, month = period
     rows = service.grid_rows(current_user, year, month)
     if request.args.get("format") == "xlsx":
         return xlsx.download(
-            f"月度填报-{year}-{month:02d}.xlsx", "月度填报",
+            f"月度填报-{period}.xlsx", "月度填报",
             ["项目编号", "项目名称", "当月完成投资(万元)", "形象进度", "下步计划", "状态",
              "1-本月完成(万元，含本次填报)", "完成率(%)"],
             [
@@ -75,10 +72,10 @@ def grid(period: str):
     return render_template("reports/grid.html", rows=rows, year=year, month=month)
 
 
-@bp.route("/report/<period>/<code>", methods=["GET", "POST"])
+@bp.route("/report/<period:period>/<code>", methods=["GET", "POST"])
 @login_required
-def row(period: str, code: str):
-    year, month = _period(period)
+def row(period: Period, code: str):
+    year, month = period
     project = _project(code)
     require(service.can_report_for(current_user, project))
     if request.method == "GET":
@@ -98,20 +95,20 @@ def row(period: str, code: str):
     return _done(fresh, year, month, "已保存。")
 
 
-@bp.route("/report/<period>/<code>/validate", methods=["POST"])
+@bp.route("/report/<period:period>/<code>/validate", methods=["POST"])
 @login_required
-def validate(period: str, code: str):
-    year, month = _period(period)
+def validate(period: Period, code: str):
+    year, month = period
     project = _project(code)
     require(service.can_report_for(current_user, project))
     row = service.preview_row(current_user, project, year, month, request.form.to_dict())
     return render_template("reports/_feedback.html", row=row, year=year, month=month)
 
 
-@bp.route("/report/<period>/<code>/<action>", methods=["POST"])
+@bp.route("/report/<period:period>/<code>/<action>", methods=["POST"])
 @login_required
-def act(period: str, code: str, action: str):
-    year, month = _period(period)
+def act(period: Period, code: str, action: str):
+    year, month = period
     project = _project(code)
     try:
         if action == "submit":
@@ -135,10 +132,10 @@ def act(period: str, code: str, action: str):
     return _done(service.grid_rows(current_user, year, month, only=project)[0], year, month, message)
 
 
-@bp.route("/report/<period>/all/<action>", methods=["POST"])
+@bp.route("/report/<period:period>/all/<action>", methods=["POST"])
 @login_required
-def act_all(period: str, action: str):
-    year, month = _period(period)
+def act_all(period: Period, action: str):
+    year, month = period
     try:
         if action == "approve":
             n = service.approve_all(current_user, year, month)
@@ -152,4 +149,4 @@ def act_all(period: str, action: str):
             abort(404)
     except PermissionError:
         abort(403)
-    return redirect(url_for("reports.grid", period=f"{year}-{month:02d}"))
+    return redirect(url_for("reports.grid", period=Period(year, month)))
