@@ -19,8 +19,8 @@ ADMIN_ONLY = {
     "admin.unit_merge", "admin.unit_active", "admin.settings",
 }
 SUPERVISORS = {
-    "projectadmin.projects", "projectadmin.project_new", "projectadmin.project_edit", "projectadmin.project_plans",
-    "projectadmin.project_bonds", "projectadmin.project_archive",
+    "projectadmin.projects", "projectadmin.project_new", "projectadmin.project_edit",
+    "projectadmin.project_plans", "projectadmin.project_bonds", "projectadmin.project_archive",
     "audit.index", "audit.export_csv", "audit.export_xlsx",
 }
 ROLES = ("admin", "supervisor", "member", "viewer")
@@ -28,7 +28,7 @@ ROLES = ("admin", "supervisor", "member", "viewer")
 
 def admin_rules(app):
     return sorted(
-        (r for r in app.url_map.iter_rules() if r.endpoint.split(".")[0] in ("admin", "audit")),
+        (r for r in app.url_map.iter_rules() if r.rule.startswith("/admin/")),
         key=lambda r: r.rule,
     )
 

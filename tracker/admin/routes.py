@@ -248,7 +248,7 @@ def unit_merge(unit_id: int):
         try:
             if target is None:
                 raise Refused({"target_id": "并入的单位不存在，请从列表中选择"})
-            moved = us.mergeunit_choices(current_user, unit, target)
+            moved = us.merge_units(current_user, unit, target)
         except Refused as exc:
             errors = exc.errors
         else:
