@@ -6,7 +6,6 @@ published) print on stderr and exit 1; a malformed period is a usage error (exit
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -14,20 +13,18 @@ import click
 from flask.cli import with_appcontext
 
 from tracker.errors import fail
+from tracker.http import park_today
+from tracker.periods import Period
 
-PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 
-
-def _period(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int, int]:
-    match = PERIOD.match(value or "")
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise click.BadParameter(f"“{value}”格式不正确，应为 YYYY-MM，例如 2026-07。")
-    return int(match.group(1)), int(match.group(2))
+def _period(ctx: click.Context, param: click.Parameter, value: str) -> Period:
+    try:
+        return Period.parse(value or "")
+    except ValueError:
+        raise click.BadParameter(f"“{value}”格式不正确，应为 YYYY-MM，例如 2026-07。") from None
 
 
 def _not_future(year: int, month: int) -> None:
-    from tracker.http import park_today
-
     today = park_today()
     if (year, month) > (today.year, today.month):
         fail(f"{year}年{month}月尚未到来，不能生成简报。")
@@ -52,7 +49,7 @@ period_option = click.option("--period", required=True, callback=_period, help="
 @period_option
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="FILE.pdf")
 @with_appcontext
-def render_command(period: tuple[int, int], out: str) -> None:
+def render_command(period: Period, out: str) -> None:
     """Render the month's draft from live data to a PDF (nothing is stored)."""
     from tracker.briefs import service
 
@@ -65,7 +62,7 @@ def render_command(period: tuple[int, int], out: str) -> None:
             bar.label = message
             bar.update(done - bar.pos)
 
-        data = service.render_draft_pdf(year, month, advance)
+        data = service.render_draft_pdf(year, month, advance, today=park_today())
     _write(out, data)
     click.echo(f"已生成{year}年{month}月简报草稿：{out}（{len(data) // 1024} KB）")
 
@@ -75,7 +72,7 @@ def render_command(period: tuple[int, int], out: str) -> None:
 @click.option("--correction", is_flag=True, help="发布更正版（须有已发布的原版）")
 @click.option("--reason", default="", help="更正原因（--correction 时必填）")
 @with_appcontext
-def publish_command(period: tuple[int, int], correction: bool, reason: str) -> None:
+def publish_command(period: Period, correction: bool, reason: str) -> None:
     """Publish the month's brief (freeze its snapshot and PDF)."""
     from tracker.briefs import service
     from tracker.errors import Refused
@@ -86,7 +83,8 @@ def publish_command(period: tuple[int, int], correction: bool, reason: str) -> N
     if reason and not correction:
         fail("--reason 只用于 --correction（发布更正版）。")
     try:
-        brief = service.publish(year, month, None, correction=correction, reason=reason)
+        brief = service.publish(year, month, None, correction=correction, reason=reason,
+                                today=park_today())
     except Refused as exc:
         db.session.rollback()
         fail(str(exc))
@@ -101,7 +99,7 @@ def publish_command(period: tuple[int, int], correction: bool, reason: str) -> N
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="FILE.pdf")
 @click.option("--revision", type=click.IntRange(min=1), default=None, help="版次（默认最新）")
 @with_appcontext
-def get_command(period: tuple[int, int], out: str, revision: int | None) -> None:
+def get_command(period: Period, out: str, revision: int | None) -> None:
     """Write a published revision's PDF, byte for byte."""
     from tracker.briefs import service
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tracker.errors import Refused
 from tracker.extensions import db
+from tracker.http import park_today
 from tracker.jobs import handler
 from tracker.periods import Period
 
@@ -15,7 +16,7 @@ def render_draft(job, progress):  # noqa: ANN001, ANN201
     from tracker.briefs import service
 
     year, month = job.params["year"], job.params["month"]
-    data = service.render_draft_pdf(year, month, progress)
+    data = service.render_draft_pdf(year, month, progress, today=park_today())
     return data, f"督办简报-{Period(year, month)}-草稿.pdf", PDF
 
 
@@ -28,7 +29,8 @@ def publish(job, progress):  # noqa: ANN001, ANN201
     user = db.session.get(User, job.user_id)
     progress(0, 2, "正在汇总数据并排版 PDF")
     try:
-        brief = service.publish(year, month, user, correction=job.params.get("correction", False),
+        brief = service.publish(year, month, user, today=park_today(),
+                                correction=job.params.get("correction", False),
                                 reason=job.params.get("reason", ""))
     except Refused as exc:
         raise RuntimeError(str(exc)) from None

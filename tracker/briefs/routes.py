@@ -132,7 +132,8 @@ def publish(period: Period):
             return follow(enqueue("brief_publish", {"year": year, "month": month_,
                                                      "correction": correction, "reason": reason},
                                    current_user.id))
-        brief = service.publish(year, month_, current_user, correction=correction, reason=reason)
+        brief = service.publish(year, month_, current_user, correction=correction, reason=reason,
+                                today=park_today())
     except Refused as exc:
         db.session.rollback()
         key = "reason" if correction else "publish"

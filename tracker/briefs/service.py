@@ -47,7 +47,6 @@ from tracker.briefs.gather import gather
 from tracker.briefs.models import Brief, BriefState
 from tracker.errors import Refused
 from tracker.extensions import db
-from tracker.http import park_today
 from tracker.pdf import render_pdf
 from tracker.periods import Period
 from tracker.reports import locks
@@ -84,12 +83,13 @@ DRAFT_STAGES = ("正在汇总数据", "正在排版 PDF")
 
 
 def render_draft_pdf(
-    year: int, month: int, progress: Callable[[int, int, str], None] | None = None
+    year: int, month: int, progress: Callable[[int, int, str], None] | None = None, *,
+    today: date,
 ) -> bytes:
     """The month's draft from live data as PDF bytes, reporting its stages to ``progress``."""
     report = progress or (lambda done, total, message: None)
     report(0, len(DRAFT_STAGES), DRAFT_STAGES[0])
-    snapshot = build_snapshot(year, month, draft_for(year, month), park_today())
+    snapshot = build_snapshot(year, month, draft_for(year, month), today)
     report(1, len(DRAFT_STAGES), DRAFT_STAGES[1])
     data = render_brief_pdf(snapshot)
     report(len(DRAFT_STAGES), len(DRAFT_STAGES), "完成")
@@ -228,7 +228,8 @@ def check_publishable(
 
 
 def publish(
-    year: int, month: int, user: User | None, correction: bool = False, reason: str = ""
+    year: int, month: int, user: User | None, correction: bool = False, reason: str = "", *,
+    today: date,
 ) -> Brief:
     """Freeze the month's draft as a published revision (snapshot, PDF, SHA-256).
 
@@ -239,7 +240,6 @@ def publish(
     label = f"{year}年{month}月"
     draft = draft_for(year, month, create=True)
     draft.correction_reason = reason if correction else ""
-    today = park_today()
     snapshot = build_snapshot(year, month, draft, today, final=True)
     pdf = render_brief_pdf(snapshot)
     draft.number = snapshot["number"]

@@ -6,7 +6,7 @@ from flask import Blueprint, render_template, request
 from flask_login import login_required
 
 from tracker.dashboard.service import dashboard_data
-from tracker.http import parse_period
+from tracker.http import park_today, parse_period
 
 bp = Blueprint("dashboard", __name__)
 
@@ -15,4 +15,4 @@ bp = Blueprint("dashboard", __name__)
 @login_required
 def index():
     year, month = parse_period(request.args.get("period"))
-    return render_template("dashboard/index.html", d=dashboard_data(year, month))
+    return render_template("dashboard/index.html", d=dashboard_data(year, month, park_today()))

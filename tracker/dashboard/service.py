@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import case, func, select
 
 from tracker import charts, progress
 from tracker.extensions import db
-from tracker.http import park_today
 from tracker.issues.models import Issue, IssueState
 from tracker.periods import Period
 from tracker.projects.models import COUNTED_STATES, Bond, BondSpending, Level, MonthlyReport
@@ -62,7 +62,7 @@ def _behind_first(row: Row) -> tuple:
     return (d is None, d if d is not None else 0, row.project.level.order, row.project.code)
 
 
-def dashboard_data(year: int, month: int) -> Dashboard:
+def dashboard_data(year: int, month: int, today: date) -> Dashboard:
     """Everything the dashboard shows for (year, month), in a fixed number of queries.
 
     A park's few dozen projects are all listed; past ``SHOWN`` projects (a city's
@@ -76,7 +76,7 @@ def dashboard_data(year: int, month: int) -> Dashboard:
 
     # Issues are shown as they stand today, whatever the period: the dashboard says what
     # to chase now (the brief reads them as of its month's end).
-    as_of = park_today()
+    as_of = today
     overdue = case((Issue.deadline < as_of, 1), else_=0)
     open_by, overdue_by = {}, {}
     for pid, n_open, n_overdue in db.session.execute(

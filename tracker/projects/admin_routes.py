@@ -127,7 +127,7 @@ def _after_save(project: Project) -> str:
     """The project's page once the register has one (projectfile.detail), else its edit form."""
     if "projectfile.detail" in current_app.view_functions:
         return url_for("projectfile.detail", code=project.code)
-    return url_for("projectprojectadmin.project_edit", code=project.code)
+    return url_for("projectadmin.project_edit", code=project.code)
 
 
 @bp.route("/projects/<code>/edit", methods=["GET", "POST"])
@@ -238,7 +238,7 @@ def project_plans(code: str):
         select(AnnualPlan).where(AnnualPlan.project_id == project.id).order_by(AnnualPlan.year.desc())
     ))
     return _yearly_page(project, _Yearly(
-        template="admin/project_plans.html", endpoint="projectprojectadmin.project_plans", rows=plans,
+        template="admin/project_plans.html", endpoint="projectadmin.project_plans", rows=plans,
         fields=lambda plan: {"amount": as_text(plan.amount) if plan else ""},
         seen=lambda plan: (as_text(plan.amount) or "") if plan else "",
         read=lambda f: {"amount": f.money("amount", "年度计划投资", required=True)},
@@ -259,7 +259,7 @@ def project_bonds(code: str):
         .options(selectinload(Bond.spendings)).order_by(Bond.year.desc())
     ))
     return _yearly_page(project, _Yearly(
-        template="admin/project_bonds.html", endpoint="projectprojectadmin.project_bonds", rows=bonds,
+        template="admin/project_bonds.html", endpoint="projectadmin.project_bonds", rows=bonds,
         fields=lambda bond: {"amount": as_text(bond.amount) if bond else "",
                              "expected_on": as_text(bond.expected_on) or "" if bond else ""},
         seen=editing.bond_seen,
@@ -302,7 +302,7 @@ def project_archive(code: str):
             else:
                 flash(f"已恢复项目 {project.code}。" if restore
                       else f"已归档项目 {project.code}（{on.isoformat()}）。", "success")
-                return redirect(url_for("projectprojectadmin.project_archive", code=project.code))
+                return redirect(url_for("projectadmin.project_archive", code=project.code))
         status = 409 if conflict else 422
     return render_template("admin/project_archive.html", project=project, data=data,
                            errors=errors, conflict=conflict), status
