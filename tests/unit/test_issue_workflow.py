@@ -155,3 +155,22 @@ def test_default_title_is_the_first_thirty_characters():
     assert default_title(text) == text[:30]
     assert len(default_title(text)) == 30
     assert default_title("  短  ") == "短"
+
+
+def test_an_issue_without_state_moves_stands_as_it_is_now_once_closed():
+    raised, closed = date(2026, 1, 10), date(2026, 3, 20)
+    before = standing_on(raised, date(2026, 2, 28), [], date(2026, 3, 10),
+                         current_state=State.CLOSED, current_closed_on=closed)
+    assert before.state is State.IN_PROGRESS and before.is_open and before.days_overdue == 10
+    after = standing_on(raised, date(2026, 2, 28), [], date(2026, 3, 31),
+                        current_state=State.CLOSED, current_closed_on=closed)
+    assert after.state is State.CLOSED and not after.is_open and after.closed_on == closed
+    assert after.closed_within_month(date(2026, 3, 31))
+    assert not after.closed_within_month(date(2026, 4, 30))
+
+
+def test_a_backdated_entry_counts_by_its_effective_date():
+    entries = [LogEntry(date(2026, 1, 10), State.OPEN), LogEntry(date(2026, 3, 1), State.CLOSED),
+               LogEntry(date(2026, 2, 1), State.IN_PROGRESS)]  # added last, effective earlier
+    s = standing_on(date(2026, 1, 10), None, entries, date(2026, 3, 31))
+    assert s.state is State.CLOSED and not s.is_open

@@ -10,12 +10,10 @@ Decisions where DESIGN.md is silent:
 
 - 〔Y〕 is the brief's own year (the period's), and N is one more than the highest
   number already published for that year; a correction keeps its original's number.
-- The issue log is read in effective-date order (ties in the order entries were
-  added): the last move effective on or before D gives the state as of D. An issue
-  without any state move in its log (e.g. created outside the app) is taken as
-  closed on its ``closed_on`` (or raised date) when its current state is closed.
-- The deadline as of D is the new deadline of the last 延期 effective on or before D,
-  otherwise the issue's deadline.
+- Issues stand as ``issues.workflow.standing_on`` says on D (the pages read the same):
+  the log in effective-date order; the deadline in force is the last one set (on raising
+  or by 延期) effective by D, else the current one; an issue without any state move in
+  its log is taken as closed on its ``closed_on`` (or raised date) when it is closed now.
 - 本月新增 counts every issue raised within the month; 办结 counts the issues
   已办结 as of D whose closing move is effective within the month.
 - The latest 形象进度 of a lagging project is the text of its latest counted report
