@@ -244,7 +244,7 @@ def test_grid_runs_a_fixed_number_of_queries(client, users, login, make_project,
 
 
 def test_a_published_month_is_locked_until_a_supervisor_unlocks_it(client, park, users, login, runner):
-    from tracker.briefs.service import unlock
+    from tracker.reports.locks import unlock
 
     assert runner.invoke(args=["brief", "publish", "--period", "2026-06"]).exit_code == 0
     login(users["supervisor"])
