@@ -14,6 +14,19 @@ from flask import request
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
+WHOLE_RE = re.compile(r"[0-9]{1,9}")
+
+
+def whole_number(text: object) -> int | None:
+    """A plain whole number of at most nine ASCII digits, else None.
+
+    The one reader of numbers in addresses and forms: ``str.isdigit`` accepts ``²`` (which
+    ``int`` then refuses) and unbounded digits overflow the database's integers.
+    """
+    text = text.strip() if isinstance(text, str) else ""
+    return int(text) if WHOLE_RE.fullmatch(text) else None
+
+
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 
@@ -33,7 +46,7 @@ class TextForm(FlaskForm):
 
 MAX_MONEY = Decimal("999999999999.99")  # Numeric(14, 2)
 MONEY_RE = re.compile(r"^\d+(\.\d{1,2})?$")
-INT_RE = re.compile(r"^[+-]?\d{1,12}$")
+INT_RE = re.compile(r"^[+-]?[0-9]{1,9}$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Control characters (NUL breaks PostgreSQL text); tab and newlines are allowed in long text.
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -176,11 +189,12 @@ class FormReader:
         value = self.raw(name)
         if not value:
             return self._blank(name, f"请选择{label}", required)
-        if not re.fullmatch(r"\d{1,12}", value):
+        number = whole_number(value)
+        if number is None:
             self.error(name, f"{label}选择无效，请从列表中选择")
             return None
-        self.values[name] = int(value)
-        return int(value)
+        self.values[name] = number
+        return number
 
     def refs(self, name: str, label: str) -> list[int]:
         """Several ids (a multiple select); anything not an id is an error."""

@@ -7,7 +7,6 @@ Only routes and commands read the clock and the request; services are given the 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -51,15 +50,6 @@ class PeriodConverter(BaseConverter):
 
     def to_url(self, value: object) -> str:
         return str(value)
-
-
-WHOLE_RE = re.compile(r"[0-9]{1,9}")
-
-
-def whole_number(text: str | None) -> int | None:
-    """A plain whole number of at most nine ASCII digits, else None (``isdigit`` takes ²)."""
-    text = (text or "").strip()
-    return int(text) if WHOLE_RE.fullmatch(text) else None
 
 
 def is_htmx() -> bool:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.audit.models import AuditEntry
 from tracker.extensions import db
+from tracker.forms import whole_number
 from tracker.projects.models import Project
 
 PAGE_SIZE = 50
@@ -37,9 +38,8 @@ class Filters:
         f = cls()
         raw = {k: (args.get(k) or "").strip() for k in ("user", "project", "table", "from", "to", "page")}
         if raw["user"]:
-            if re.fullmatch(r"\d{1,12}", raw["user"]):
-                f.user_id = int(raw["user"])
-            else:
+            f.user_id = whole_number(raw["user"])
+            if f.user_id is None:
                 f.errors["user"] = "用户选择无效"
         if len(raw["project"]) > 40:
             f.errors["project"] = "项目编号不能超过 40 个字符"
@@ -61,8 +61,8 @@ class Filters:
         if f.date_from and f.date_to and f.date_from > f.date_to:
             f.errors["to"] = "结束日期不能早于开始日期"
         if raw["page"]:
-            if re.fullmatch(r"\d{1,6}", raw["page"]) and int(raw["page"]) >= 1:
-                f.page = int(raw["page"])
+            if (whole_number(raw["page"]) or 0) >= 1:
+                f.page = whole_number(raw["page"])
             else:
                 f.errors["page"] = "页码无效"
         return f

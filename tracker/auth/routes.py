@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -31,9 +33,17 @@ def refuse_nul_and_end_inactive_sessions():  # noqa: ANN201
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("dashboard.index")
+    """Only a path of this site. Browsers drop tabs and newlines and read a backslash as a
+    slash, so "/<tab>/evil.example" or "/<backslash>evil.example" would leave the site."""
+    home = url_for("dashboard.index")
+    if not target:
+        return home
+    cleaned = "".join(ch for ch in target if ch.isprintable() and not ch.isspace())
+    parts = urlsplit(cleaned.replace("\\", "/"))
+    if cleaned != target or parts.scheme or parts.netloc or not cleaned.startswith("/") \
+            or cleaned.startswith(("//", "/\\")):
+        return home
+    return cleaned
 
 
 @bp.route("/login", methods=["GET", "POST"])

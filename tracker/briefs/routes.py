@@ -12,6 +12,7 @@ from tracker.briefs import service
 from tracker.briefs.jobs import runs_in_background
 from tracker.errors import Refused
 from tracker.extensions import db
+from tracker.forms import whole_number
 from tracker.http import is_htmx, park_today, parse_period
 from tracker.jobs import enqueue
 from tracker.jobs.routes import follow
@@ -150,7 +151,7 @@ def unlock(period: Period):
     """Unlock a published month's figures (all projects or one) with a reason."""
     year, month_ = period
     raw = request.form.get("project_id", "")
-    project_id = int(raw) if raw.isdigit() else None
+    project_id = whole_number(raw)
     reason = request.form.get("unlock_reason", "")
     try:
         locks.unlock(year, month_, reason, current_user, project_id=project_id)
@@ -187,9 +188,10 @@ def pdf(period: Period):
         name = f"督办简报-{Period(year, month_)}-草稿.pdf"
         return _send(data, name)
     raw = request.args.get("revision")
-    if raw is not None and (not raw.isdigit() or len(raw) > 6):
+    revision = whole_number(raw)
+    if raw is not None and (revision is None or len(raw) > 6):
         abort(400, description="版次应为正整数，例如 ?revision=1。")
-    brief = service.published_revision(year, month_, int(raw) if raw else None)
+    brief = service.published_revision(year, month_, revision)
     if brief is None:
         if raw:
             abort(404, description=f"{year}年{month_}月简报没有第{raw}版。")

@@ -19,7 +19,8 @@ from tracker.auth.models import Role, Unit, User
 from tracker.auth.permissions import can_supervise
 from tracker.errors import Refused
 from tracker.extensions import db
-from tracker.http import paginate, whole_number
+from tracker.forms import whole_number
+from tracker.http import paginate
 from tracker.issues import workflow
 from tracker.issues.models import (
     Category,
@@ -175,9 +176,8 @@ def parse_filters(args: Any) -> Filters:
     unit_id = page = None
     raw_unit = (args.get("unit") or "").strip()
     if raw_unit:
-        if raw_unit.isdigit():
-            unit_id = int(raw_unit)
-        else:
+        unit_id = whole_number(raw_unit)
+        if unit_id is None:
             errors["unit"] = f"责任单位“{raw_unit}”不存在。"
     due = (args.get("due") or "").strip() or None
     if due and due not in DUE_CHOICES:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.auth.permissions import can_report_for
 from tracker.extensions import db
+from tracker.forms import whole_number
 from tracker.http import parse_period
 from tracker.projectfile.service import project_detail
 from tracker.projects.models import Project
@@ -28,10 +29,12 @@ def detail(code: str):
     if project is None:
         abort(404, description=f"项目 {code} 不存在。")
     year, month = parse_period(request.args.get("period"))
-    if request.args.get("year", "").isdigit():
-        wanted = int(request.args["year"])
-        if wanted < year:
-            year, month = wanted, 12
+    raw_year = request.args.get("year")
+    wanted = whole_number(raw_year)
+    if raw_year and not 2000 <= (wanted or 0) <= 2100:
+        abort(400, description="年度应为四位数字，例如 ?year=2025。")
+    if wanted is not None and wanted < year:
+        year, month = wanted, 12
     d = project_detail(project, year, month)
     return render_template(
         "projectfile/detail.html", d=d, p=project, year=year, month=month,

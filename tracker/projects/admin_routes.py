@@ -22,7 +22,7 @@ from tracker.auth.permissions import supervisor_required
 from tracker.auth.service import unit_choices
 from tracker.errors import Conflict, Refused
 from tracker.extensions import db
-from tracker.forms import FormReader
+from tracker.forms import FormReader, whole_number
 from tracker.http import park_today
 from tracker.projects import editing
 from tracker.projects.forms import read_project
@@ -165,8 +165,8 @@ def project_edit(code: str):
 def _year_arg() -> int:
     """The year a plan or bond form opens on: ?year=YYYY when sensible, else this year."""
     raw = request.args.get("year", "")
-    if raw.isdigit() and 2000 <= int(raw) <= 2100:
-        return int(raw)
+    if 2000 <= (whole_number(raw) or 0) <= 2100:
+        return whole_number(raw)
     return park_today().year
 
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 from sqlalchemy import or_
 
 from tracker import http, progress
-from tracker.http import whole_number
+from tracker.forms import whole_number
 from tracker.projects.models import Level, Project, Stage
 from tracker.projects.service import ProjectRow, figures_for, project_rows
 
@@ -92,10 +92,10 @@ def register_rows(filters: Filters, year: int, month: int, paginate: bool = True
         where.append(Project.stage == Stage(filters.stage))
     if filters.industry:
         where.append(Project.industry == filters.industry)
-    if filters.unit.isdigit() and len(filters.unit) <= 9:
-        where.append(Project.responsible_unit_id == int(filters.unit))
-    if filters.lead.isdigit() and len(filters.lead) <= 9:
-        where.append(Project.lead_id == int(filters.lead))
+    if whole_number(filters.unit) is not None:
+        where.append(Project.responsible_unit_id == whole_number(filters.unit))
+    if whole_number(filters.lead) is not None:
+        where.append(Project.lead_id == whole_number(filters.lead))
     if filters.q:
         like = f"%{filters.q}%"
         where.append(or_(Project.name.like(like), Project.code.like(like)))

@@ -20,6 +20,7 @@ from tracker.auth.models import Role, User
 from tracker.auth.permissions import can_report_for, can_supervise
 from tracker.errors import Refused
 from tracker.extensions import db
+from tracker.forms import whole_number
 from tracker.projects.models import (
     Bond,
     BondSpending,
@@ -249,10 +250,10 @@ def _label(project: Project, year: int, month: int) -> str:
 
 def _version(text: str | None) -> int:
     """The version a form carried; anything but a small whole number is a stale page."""
-    text = (text or "0").strip()
-    if not text.isdigit() or len(text) > 9:
+    version = whole_number(text or "0")
+    if version is None:
         raise Refused("页面数据已失效，请刷新页面后重新填写。")
-    return int(text)
+    return version
 
 
 def save_row(
