@@ -54,3 +54,96 @@ def test_a_superscript_version_in_a_grid_save_is_refused_with_a_message(client, 
     response = client.post("/report/2026-01/A1", data={"amount": "10", "version": "²"})
     assert response.status_code == 422
     assert "页面数据已失效" in response.get_data(as_text=True)
+
+
+# --- versioned rows under racing saves; absent fields --------------------------------
+
+
+def _grid_park(users, make_project):
+    from decimal import Decimal
+
+    from tracker.extensions import db
+    from tracker.projects.models import Bond
+
+    project = make_project("A1", plan=10000, lead=users["member"], months={m: 500 for m in range(1, 7)})
+    db.session.add(Bond(project_id=project.id, year=2026, amount=Decimal(5000)))
+    db.session.commit()
+    return project
+
+
+def _race(app, users, count: int, data: dict) -> list[int]:
+    """``count`` signed-in clients post the same row at the same instant; their statuses."""
+    import threading
+
+    clients = []
+    for _ in range(count):
+        c = app.test_client()
+        c.post("/login", data={"login": users["member"].login, "password": PASSWORD,
+                               "csrf_token": c.csrf_token()})
+        clients.append((c, c.csrf_token()))
+    barrier, statuses = threading.Barrier(count), []
+
+    def post(c, token):  # noqa: ANN001
+        barrier.wait()
+        try:
+            r = c.post("/report/2026-07/A1", data=data, headers={"X-CSRFToken": token}, csrf=False)
+        except Exception:  # noqa: BLE001  (TESTING propagates what would be a 500)
+            statuses.append(500)
+        else:
+            statuses.append(r.status_code)
+
+    threads = [threading.Thread(target=post, args=pair) for pair in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return statuses
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_racing_saves_of_one_row_give_one_winner_and_conflict_screens(app, users, make_project,
+                                                                       existing):
+    from tracker.extensions import db
+    from tracker.projects.models import MonthlyReport
+
+    project = _grid_park(users, make_project)
+    version = "0"
+    if existing:
+        db.session.add(MonthlyReport(project_id=project.id, year=2026, month=7, version=1))
+        db.session.commit()
+        version = "1"
+    statuses = _race(app, users, 12, {"amount": "100", "progress_text": "x", "next_steps": "y",
+                                      "bond_spent": "10", "version": version, "bond_version": "0"})
+    assert len(statuses) == 12 and sorted(set(statuses)) == [302, 409], statuses
+    assert statuses.count(302) == 1
+
+
+def test_a_save_without_a_field_keeps_what_is_stored(client, users, login, make_project):
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from tracker.extensions import db
+    from tracker.projects.models import BondSpending, MonthlyReport
+
+    project = _grid_park(users, make_project)
+    login(users["member"])
+    full = {"amount": "100", "progress_text": "主体封顶", "next_steps": "设备安装",
+            "bond_spent": "400", "version": "0", "bond_version": "0"}
+    assert client.post("/report/2026-07/A1", data=full).status_code == 302
+    row = db.session.scalar(select(MonthlyReport).where(MonthlyReport.project_id == project.id,
+                                                        MonthlyReport.month == 7))
+    bond_version = str(db.session.scalar(select(BondSpending.version)))
+    # A script (or an old page) that sends the amount only changes the amount only.
+    partial = {"amount": "120", "version": str(row.version), "bond_version": bond_version}
+    assert client.post("/report/2026-07/A1", data=partial).status_code == 302
+    db.session.expire_all()
+    row = db.session.get(MonthlyReport, row.id)
+    assert row.amount == Decimal("120.00")
+    assert (row.progress_text, row.next_steps) == ("主体封顶", "设备安装")
+    assert db.session.scalar(select(BondSpending.amount)) == Decimal("400.00")
+    # An empty field is a deliberate clearing.
+    cleared = {"next_steps": "", "version": str(row.version), "bond_version": bond_version}
+    assert client.post("/report/2026-07/A1", data=cleared).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(MonthlyReport, row.id).next_steps == ""

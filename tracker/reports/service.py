@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import progress
 from tracker.audit.service import apply_changes, record
 from tracker.auth.models import Role, User
 from tracker.auth.permissions import can_report_for, can_supervise
-from tracker.errors import Refused
+from tracker.errors import Conflict, Refused
 from tracker.extensions import db
 from tracker.forms import whole_number
 from tracker.projects.models import (
@@ -40,7 +42,7 @@ MAX_TEXT = 2000
 
 
 @dataclass
-class Conflict:
+class StaleSave:
     """A stale save: what is stored now, and who saved it."""
 
     report: MonthlyReport | None
@@ -59,7 +61,7 @@ class GridRow:
     spending: BondSpending | None = None
     errors: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    conflict: Conflict | None = None
+    conflict: StaleSave | None = None
     locked: bool = False  # the month's brief is published and no unlock is open
     form: dict[str, str] | None = None  # the user's input when re-shown after an error
 
@@ -92,16 +94,22 @@ def parse_amount(text: str | None, label: str = "金额") -> tuple[Decimal | Non
 
 
 def validate_row(form: dict[str, str]) -> tuple[dict, dict[str, str]]:
-    """Clean the row's fields; returns (values, errors by field name)."""
+    """Clean the row's fields; returns (values, errors by field name).
+
+    Only the fields the form carries are in ``values``: an absent field means "unchanged"
+    (a script or an old page that does not send it keeps what is stored), an empty one
+    means "cleared".
+    """
     errors: dict[str, str] = {}
-    amount, err = parse_amount(form.get("amount"), "当月完成投资")
-    if err:
-        errors["amount"] = err
-    spent, err = parse_amount(form.get("bond_spent"), "专项债支出")
-    if err:
-        errors["bond_spent"] = err
-    values = {"amount": amount, "bond_spent": spent}
+    values: dict = {}
+    for name, label in (("amount", "当月完成投资"), ("bond_spent", "专项债支出")):
+        if name in form:
+            values[name], err = parse_amount(form[name], label)
+            if err:
+                errors[name] = err
     for name in ("progress_text", "next_steps"):
+        if name not in form:
+            continue
         text = (form.get(name) or "").strip()
         if len(text) > MAX_TEXT:
             errors[name] = f"不超过 {MAX_TEXT} 字"
@@ -210,7 +218,7 @@ def preview_row(
     values, errors = validate_row(form)
     row.errors = errors
     row.form = form
-    if "amount" not in errors:
+    if "amount" in values and "amount" not in errors:
         old = row.report.amount if row.report and row.report.amount is not None else ZERO
         new = values["amount"] if values["amount"] is not None else ZERO
         f = row.figures
@@ -262,8 +270,8 @@ def save_row(
     year: int,
     month: int,
     form: dict[str, str],
-) -> tuple[GridRow, Conflict | None]:
-    """Validate and save one row. A stale ``version`` gives a Conflict and saves nothing.
+) -> tuple[GridRow, StaleSave | None]:
+    """Validate and save one row. A stale ``version`` gives a StaleSave and saves nothing.
 
     ``form["version"]`` is the report's version the user saw ("0" for a new row);
     ``form["bond_version"]`` likewise for the bond spending. Returns the fresh row.
@@ -280,17 +288,25 @@ def save_row(
     current = report.version if report else 0
     current_bond = spending.version if spending else 0
     if seen != current or (row.bond is not None and seen_bond != current_bond):
-        who = (report.updated_by if report and seen != current else None) or (
-            spending.updated_by if spending else None
-        )
-        stamp = report.updated_at if report and seen != current else (spending.updated_at if spending else None)
-        conflict = Conflict(report, spending, who.name if who else "他人", stamp)
-        row = preview_row(user, project, year, month, form, row)
-        row.conflict = conflict
-        return row, conflict
+        return _stale(user, project, year, month, form, row, report_changed=seen != current)
 
     _check_unlocked(project, year, month)
     _check_can_edit(user, project, report)
+    try:
+        _write_row(user, project, year, month, row, values)
+        db.session.commit()
+    except (StaleDataError, IntegrityError):
+        # Someone saved (or created) the same row between our read and our write.
+        db.session.rollback()
+        row = grid_rows(user, year, month, only=project)[0]
+        return _stale(user, project, year, month, form, row, report_changed=True)
+    return grid_rows(user, year, month, only=project)[0], None
+
+
+def _write_row(user: User, project: Project, year: int, month: int, row: GridRow,
+               values: dict) -> None:
+    """The row's changes and their audit entries, flushed but not committed."""
+    report, spending = row.report, row.spending
     label = _label(project, year, month)
     note = "督查室代为填报" if can_supervise(user) and project.lead_id != user.id else ""
     if report is None:
@@ -302,7 +318,7 @@ def save_row(
                label=label, project_id=project.id, note=note)
     changed = apply_changes(
         report,
-        {k: values[k] for k in ("amount", "progress_text", "next_steps")},
+        {k: values[k] for k in ("amount", "progress_text", "next_steps") if k in values},
         user_id=user.id, table="monthly_reports", label=label, project_id=project.id, note=note,
     )
     if changed and report.state is ReportState.RETURNED:
@@ -312,7 +328,8 @@ def save_row(
         report.updated_by_id = user.id
         report.updated_at = utcnow()
 
-    if row.bond is not None and (spending is not None or values["bond_spent"] is not None):
+    if row.bond is not None and "bond_spent" in values and (
+            spending is not None or values["bond_spent"] is not None):
         if spending is None:
             spending = BondSpending(bond_id=row.bond.id, month=month, amount=ZERO, updated_by_id=user.id)
             db.session.add(spending)
@@ -325,8 +342,29 @@ def save_row(
         )
         if bond_changed:
             spending.updated_by_id = user.id
-    db.session.commit()
-    return grid_rows(user, year, month, only=project)[0], None
+
+
+def _stale(user: User, project: Project, year: int, month: int, form: dict[str, str],
+           row: GridRow, report_changed: bool) -> tuple[GridRow, StaleSave]:
+    """The conflict screen: what is stored now and who saved it, with the user's input kept."""
+    report, spending = row.report, row.spending
+    who = (report.updated_by if report and report_changed else None) or (
+        spending.updated_by if spending else None
+    )
+    stamp = report.updated_at if report and report_changed else (spending.updated_at if spending else None)
+    conflict = StaleSave(report, spending, who.name if who else "他人", stamp)
+    row = preview_row(user, project, year, month, form, row)
+    row.conflict = conflict
+    return row, conflict
+
+
+def _commit() -> None:
+    """Commit a state change; a concurrent writer that got there first is a Conflict."""
+    try:
+        db.session.commit()
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        raise Conflict("本行数据刚刚已被他人修改，请刷新页面后重试。") from None
 
 
 def _transition(user: User, report: MonthlyReport, to: ReportState, comment: str = "") -> None:
@@ -357,7 +395,7 @@ def submit(user: User, project: Project, year: int, month: int) -> None:
     if report.state not in (ReportState.DRAFT, ReportState.RETURNED):
         raise Refused(f"当前状态为“{report.state.value}”，不能报送。")
     _transition(user, report, ReportState.SUBMITTED)
-    db.session.commit()
+    _commit()
 
 
 def withdraw(user: User, project: Project, year: int, month: int) -> None:
@@ -369,7 +407,7 @@ def withdraw(user: User, project: Project, year: int, month: int) -> None:
     if report is None or report.state is not ReportState.SUBMITTED:
         raise Refused("只有已报送且未审核的数据可以撤回。")
     _transition(user, report, ReportState.DRAFT)
-    db.session.commit()
+    _commit()
 
 
 def review(user: User, project: Project, year: int, month: int, approve: bool, comment: str = "") -> None:
@@ -383,7 +421,7 @@ def review(user: User, project: Project, year: int, month: int, approve: bool, c
     if not approve and not comment.strip():
         raise Refused("退回时请填写退回意见。")
     _transition(user, report, ReportState.APPROVED if approve else ReportState.RETURNED, comment.strip())
-    db.session.commit()
+    _commit()
 
 
 def approve_all(user: User, year: int, month: int) -> int:
@@ -399,7 +437,7 @@ def approve_all(user: User, year: int, month: int) -> int:
     reports = [r for r in reports if not locked(r.project_id)]
     for report in reports:
         _transition(user, report, ReportState.APPROVED, "批量审核")
-    db.session.commit()
+    _commit()
     return len(reports)
 
 
