@@ -10,12 +10,38 @@ from __future__ import annotations
 
 import gc
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
 
 ROOT = Path(__file__).resolve().parent.parent
+STATIC = (ROOT / "static").resolve()
 _fonts: FontConfiguration | None = None
+
+
+class RefusedFetch(ValueError):
+    """A PDF asked for something outside ``static/``."""
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """WeasyPrint may read our static files and inline ``data:`` images, nothing else:
+    no network (a text field could carry ``<img src="http://…">`` one day) and no file
+    outside ``static/``."""
+
+    def fetch(self, url: str, headers: dict | None = None):  # noqa: ANN201
+        parts = urlsplit(url)
+        if parts.scheme == "file":
+            path = Path(unquote(parts.path)).resolve()
+            if path != STATIC and STATIC not in path.parents:
+                raise RefusedFetch(f"PDF rendering reads only files of static/, not {url[:80]}")
+        elif parts.scheme != "data":
+            raise RefusedFetch(f"PDF rendering fetches nothing from the network: {url[:80]}")
+        return super().fetch(url, headers)
+
+
+FETCHER = StaticOnlyFetcher(allowed_protocols=("file", "data"))
 
 
 def render_pdf(html: str) -> bytes:
@@ -30,7 +56,7 @@ def render_pdf(html: str) -> bytes:
     global _fonts
     if _fonts is None:  # one font configuration per process: fontconfig set-up is costly
         _fonts = FontConfiguration()
-    document = HTML(string=html, base_url=str(ROOT / "static") + "/")
+    document = HTML(string=html, base_url=str(STATIC) + "/", url_fetcher=FETCHER)
     was_enabled = gc.isenabled()
     gc.disable()
     try:

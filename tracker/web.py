@@ -86,6 +86,15 @@ def _hooks(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         if request.headers.get("HX-Request"):
             response.headers["Vary"] = "HX-Request"
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        # Signed-in pages and every download hold the park's data: no cache may keep them
+        # (send_file's default "no-cache" still lets a cache store them).
+        if request.endpoint not in ("static", "healthz") and (
+            "attachment" in response.headers.get("Content-Disposition", "")
+            or current_user.is_authenticated
+        ) and not response.headers.get("Cache-Control", "").startswith("private"):
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     @app.route("/healthz")

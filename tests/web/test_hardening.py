@@ -147,3 +147,55 @@ def test_a_save_without_a_field_keeps_what_is_stored(client, users, login, make_
     assert client.post("/report/2026-07/A1", data=cleared).status_code == 302
     db.session.expire_all()
     assert db.session.get(MonthlyReport, row.id).next_steps == ""
+
+
+# --- headers; what a PDF may fetch ---------------------------------------------------
+
+
+def test_signed_in_pages_and_downloads_are_never_cached(client, users, login, make_project):
+    make_project("A1", plan=1000)
+    login(users["supervisor"])
+    for url in ("/", "/projects", "/projects?format=xlsx", "/issues.xlsx", "/export.xlsx"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.headers["Cache-Control"] == "no-store", url
+    assert "Strict-Transport-Security" not in client.get("/").headers
+
+
+def test_hsts_is_sent_when_cookies_are_https_only(app, client, users, login):
+    app.config["SESSION_COOKIE_SECURE"] = True
+    response = client.get("/login", base_url="https://localhost")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_a_pdf_fetches_nothing_from_the_network_nor_outside_static(app):
+    import http.server
+    import threading
+
+    from tracker.pdf import FETCHER, RefusedFetch, render_pdf
+
+    hits = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            hits.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):  # noqa: ANN002
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/x.png"
+        pdf = render_pdf(f'<html><body><p>测试</p><img src="{url}"><img src="file:///etc/passwd">'
+                         f'<link rel="stylesheet" href="{url}"></body></html>')
+    finally:
+        server.shutdown()
+    assert pdf.startswith(b"%PDF") and hits == []
+    for url in ("file:///etc/passwd", f"file://{app.static_folder}/../tracker/config.py",
+                "https://example.org/a.css"):
+        with pytest.raises(RefusedFetch):
+            FETCHER.fetch(url)
+    assert b"body" in FETCHER.fetch(f"file://{app.static_folder}/css/app.css").read()
