@@ -199,3 +199,61 @@ def test_a_pdf_fetches_nothing_from_the_network_nor_outside_static(app):
         with pytest.raises(RefusedFetch):
             FETCHER.fetch(url)
     assert b"body" in FETCHER.fetch(f"file://{app.static_folder}/css/app.css").read()
+
+
+# --- sign-in throttling behind a proxy and under a burst -----------------------------
+
+
+def test_forty_wrong_passwords_at_once_check_at_most_five(app, users):
+    import threading
+
+    barrier, statuses, login = threading.Barrier(40), [], users["member"].login
+
+    def attempt():
+        c = app.test_client()
+        token = c.csrf_token()
+        barrier.wait()
+        try:
+            r = c.post("/login", data={"login": login, "password": "wrong-password"},
+                       headers={"X-CSRFToken": token}, csrf=False)
+        except Exception:  # noqa: BLE001  (TESTING propagates what would be a 500)
+            statuses.append(500)
+        else:
+            statuses.append(r.status_code)
+
+    threads = [threading.Thread(target=attempt) for _ in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(statuses) == 40 and set(statuses) <= {401, 429}
+    assert statuses.count(401) <= 5, statuses  # a 401 is a password that was checked
+
+
+def test_forwarded_addresses_count_only_from_trusted_proxies(database_url, users):
+    from sqlalchemy import select
+
+    from tracker import create_app
+    from tracker.auth.models import LoginThrottle
+    from tracker.extensions import db
+
+    def fail_from(trusted: int) -> list[str]:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True,
+                          "TRUSTED_PROXIES": trusted})
+        with app.app_context():
+            c = app.test_client()
+            html = c.get("/login").get_data(as_text=True)
+            token = html.split('name="csrf_token"')[1].split('value="')[1].split('"')[0]
+            c.post("/login", data={"login": "x", "password": "wrong-password", "csrf_token": token},
+                   headers={"X-Forwarded-For": "203.0.113.7"},
+                   environ_base={"REMOTE_ADDR": "127.0.0.1"})
+            keys = list(db.session.scalars(select(LoginThrottle.key).where(
+                LoginThrottle.key.like("addr:%"))))
+            db.session.execute(LoginThrottle.__table__.delete())
+            db.session.commit()
+            db.session.remove()
+            db.engine.dispose()
+            return keys
+
+    assert fail_from(0) == ["addr:127.0.0.1"]  # a client cannot name its own address
+    assert fail_from(1) == ["addr:203.0.113.7"]  # behind one trusted proxy

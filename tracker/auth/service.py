@@ -8,10 +8,12 @@ failures in a row a key waits, and the wait doubles with each further failure
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import timedelta
 from functools import cache
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -26,6 +28,8 @@ FREE_TRIES = 5
 BASE_WAIT = timedelta(seconds=30)
 MAX_WAIT = timedelta(minutes=15)
 FORGET_AFTER = timedelta(hours=1)
+ADDRESS_FREE_TRIES = FREE_TRIES * 4
+ADDRESS_MAX_DELAY = 2.0  # seconds
 
 
 @cache
@@ -46,59 +50,89 @@ def _keys(login: str, address: str | None) -> list[str]:
     return keys
 
 
-def check_throttle(login: str, address: str | None) -> None:
-    """Raise ``ThrottledError`` while any of the keys must wait."""
-    now = utcnow()
-    rows = db.session.scalars(
-        select(LoginThrottle).where(LoginThrottle.key.in_(_keys(login, address)))
-    ).all()
-    waits = [r.blocked_until - now for r in rows if r.blocked_until and r.blocked_until > now]
-    if waits:
-        raise ThrottledError(int(max(waits).total_seconds()) + 1)
+def _wait(failures: int, free: int) -> timedelta:
+    # The exponent is capped: past MAX_WAIT it only matters that it cannot overflow.
+    return min(BASE_WAIT * (2 ** min(failures - free, 10)), MAX_WAIT)
 
 
-def _note_failure(key: str, address_key: bool) -> None:
+def _upsert():  # noqa: ANN202
+    return sqlite_insert if db.engine.dialect.name == "sqlite" else pg_insert
+
+
+def claim_attempt(login: str) -> None:
+    """Count a sign-in attempt for ``login`` before its password is checked.
+
+    Raises ``ThrottledError`` while the login's wait runs. The row is created race-free and
+    locked (SQLite: the write lock the insert takes; PostgreSQL: ``FOR UPDATE``), and the
+    attempt that reaches ``FREE_TRIES`` starts the wait itself, so forty wrong passwords
+    sent at once check at most five: the rest find the wait already set. Committed before
+    the password is checked, so every worker and host sees it.
+    """
     now = utcnow()
-    # Workers fail sign-ins at the same moment: create the row race-free, then lock it.
-    insert = sqlite_insert if db.engine.dialect.name == "sqlite" else pg_insert
+    key = _keys(login, None)[0]
     db.session.execute(
-        insert(LoginThrottle)
+        _upsert()(LoginThrottle)
         .values(key=key, failures=0, last_failure_at=now)
         .on_conflict_do_nothing(index_elements=["key"])
     )
     row = db.session.get(LoginThrottle, key, with_for_update=True, populate_existing=True)
+    if row.blocked_until and row.blocked_until > now:
+        seconds = int((row.blocked_until - now).total_seconds()) + 1
+        db.session.commit()
+        raise ThrottledError(seconds)
     if now - row.last_failure_at > FORGET_AFTER:
         row.failures = 0
     row.failures += 1
     row.last_failure_at = now
-    # An address serves many people (an office NAT): it gets more room than one login.
-    free = FREE_TRIES * 4 if address_key else FREE_TRIES
-    if row.failures >= free:
-        # The exponent is capped: past MAX_WAIT it only matters that it cannot overflow.
-        wait = min(BASE_WAIT * (2 ** min(row.failures - free, 10)), MAX_WAIT)
-        row.blocked_until = now + wait
+    if row.failures >= FREE_TRIES:
+        row.blocked_until = now + _wait(row.failures, FREE_TRIES)
+    db.session.commit()
 
 
-def authenticate(login: str, password: str, address: str | None) -> User | None:
+def _note_address_failure(address: str) -> int:
+    """Count a failed sign-in from ``address``; returns its failures in the last hour."""
+    now = utcnow()
+    t = LoginThrottle.__table__
+    forgotten = t.c.last_failure_at < now - FORGET_AFTER
+    stmt = (
+        _upsert()(LoginThrottle)
+        .values(key=f"addr:{address}", failures=1, last_failure_at=now)
+        .on_conflict_do_update(
+            index_elements=["key"],
+            set_={"failures": case((forgotten, 1), else_=t.c.failures + 1), "last_failure_at": now},
+        )
+        .returning(t.c.failures)
+    )
+    return db.session.execute(stmt).scalar_one()
+
+
+def authenticate(login: str, password: str, address: str | None,
+                 slow_down: Callable[[float], None] = time.sleep) -> User | None:
     """The user when login and password match; counts a failure otherwise.
 
-    Raises ``ThrottledError`` before checking anything while a wait is running.
+    Per login: the attempt is counted before the password is checked (``claim_attempt``),
+    and after ``FREE_TRIES`` failures a wait begins that even the right password must sit
+    out. Per address (an office NAT, or a reverse proxy, serves many people): failures
+    are counted but never refuse a right password; past ``ADDRESS_FREE_TRIES`` in an hour,
+    each further wrong answer is slowed by up to ``ADDRESS_MAX_DELAY`` seconds.
     """
-    check_throttle(login, address)
+    claim_attempt(login)
     user = db.session.scalar(select(User).where(User.login == login.strip()))
     if user is None or not user.password_hash:
         # Spend the same time as a real check, so the answer's delay does not tell
         # whether the login exists.
         check_password_hash(_dummy_hash(), password)
     elif user.active and user.check_password(password):
-        row = db.session.get(LoginThrottle, _keys(login, None)[0])
-        if row is not None:
-            db.session.delete(row)
+        db.session.execute(delete(LoginThrottle).where(LoginThrottle.key == _keys(login, None)[0]))
         db.session.commit()
         return user
-    for key in _keys(login, address):
-        _note_failure(key, key.startswith("addr:"))
-    db.session.commit()
+    if address:
+        failures = _note_address_failure(address)
+        db.session.commit()
+        if failures > ADDRESS_FREE_TRIES:
+            slow_down(min(0.05 * 2 ** (failures - ADDRESS_FREE_TRIES), ADDRESS_MAX_DELAY))
+    else:
+        db.session.commit()
     return None
 
 
