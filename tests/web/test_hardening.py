@@ -257,3 +257,72 @@ def test_forwarded_addresses_count_only_from_trusted_proxies(database_url, users
 
     assert fail_from(0) == ["addr:127.0.0.1"]  # a client cannot name its own address
     assert fail_from(1) == ["addr:203.0.113.7"]  # behind one trusted proxy
+
+
+# --- workbooks of absurd dimensions and of many bad rows -----------------------------
+
+
+def _sparse_workbook(far_cell: str) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    from tracker.workbook.parse import PROJECTS
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "项目"
+    sheet.append(PROJECTS.headers)
+    sheet[far_cell] = "x"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("far_cell, size", [("XFD1048576", 6_000), ("A300000", 6_000)])
+def test_a_workbook_of_absurd_dimensions_is_refused_by_its_size(client, users, login, runner,
+                                                                 tmp_path, far_cell, size):
+    import io
+
+    data = _sparse_workbook(far_cell)
+    assert len(data) < size  # a couple of kilobytes that claim billions of cells
+    login(users["supervisor"])
+    response = client.post("/import", data={"file": (io.BytesIO(data), "big.xlsx")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "项目 工作表过大：最多200000行、50列" in response.get_data(as_text=True)
+    path = tmp_path / "big.xlsx"
+    path.write_bytes(data)
+    result = runner.invoke(args=["import-xlsx", str(path)])
+    assert result.exit_code == 1 and "项目 工作表过大：最多200000行、50列" in result.output
+
+
+def test_a_workbook_of_many_bad_rows_lists_the_first_200_errors(client, users, login, runner,
+                                                                tmp_path):
+    import io
+
+    from openpyxl import Workbook
+
+    from tracker.workbook.parse import MONTHLY
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "月度进展"
+    sheet.append(MONTHLY.headers)
+    for i in range(1500):
+        sheet.append([f"ZZ{i}", 2026, 13, -1, "", ""])  # three errors a row
+    out = io.BytesIO()
+    book.save(out)
+    login(users["supervisor"])
+    response = client.post("/import", data={"file": (io.BytesIO(out.getvalue()), "bad.xlsx")},
+                           content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and html.count("<li>月度进展 第") == 200
+    total = int(html.split("共 ")[1].split(" 处问题")[0])
+    assert total > 3000 and f"另有{total - 200}处错误未列出" in html
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(out.getvalue())
+    result = runner.invoke(args=["import-xlsx", str(path)])
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 1 and lines[-1] == f"另有{total - 200}处错误未列出"
+    assert sum(1 for line in lines if line.startswith("月度进展 第")) == 200

@@ -13,6 +13,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from tracker.http import park_today
+from tracker.workbook.parse import listed_errors
 from tracker.workbook.pipeline import READING, Progress
 
 
@@ -45,7 +46,7 @@ def import_command(file: str, create_users: bool, dry_run: bool, progress: bool 
                              progress=report, today=park_today())
     plan = outcome.plan
     if not plan.ok:
-        fail("\n".join(plan.errors))
+        fail("\n".join(listed_errors(plan.errors)))
     for warning in plan.warnings:
         click.echo(f"提示：{warning}")
     for line in plan.summary_lines():

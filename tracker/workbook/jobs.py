@@ -21,9 +21,9 @@ from sqlalchemy import update
 from tracker.extensions import db
 from tracker.http import park_today
 from tracker.jobs import handler
+from tracker.workbook.parse import listed_errors
 
 BEFORE = "系统中的数据在预览后有了变化，重新检查时发现以下问题，文件未导入："
-MAX_ERROR_LINES = 200
 
 
 class ImportRefused(RuntimeError):
@@ -36,11 +36,8 @@ def runs_in_background(rows: int) -> bool:
 
 
 def refusal_message(errors: list[str]) -> str:
-    """The notice and the error lines (the first ``MAX_ERROR_LINES`` of a very long list)."""
-    lines = errors[:MAX_ERROR_LINES]
-    if len(errors) > len(lines):
-        lines.append(f"……另有 {len(errors) - len(lines)} 处问题未列出")
-    return "\n".join([BEFORE, *lines])
+    """The notice and the error lines (the first ``MAX_LISTED_ERRORS`` of a long list)."""
+    return "\n".join([BEFORE, *listed_errors(errors)])
 
 
 @handler("workbook_import")

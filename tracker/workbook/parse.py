@@ -171,11 +171,80 @@ def error(sheet: str, row: int, column: str, reason: str) -> str:
 # --- reading the file -----------------------------------------------------------------
 
 
+MAX_ROWS = 200_000  # per sheet: ten years of a 2,000-project city's monthly rows
+MAX_COLUMNS = 50  # the widest sheet has 16 columns; room for notes beside them
+MAX_LISTED_ERRORS = 200
+_CELL_REF = re.compile(rb'<(?:\w+:)?(?:c|row)\b[^>]*?\br="([A-Z]{0,3})([0-9]{1,9})"')
+
+
+def listed_errors(errors: list[str], limit: int = MAX_LISTED_ERRORS) -> list[str]:
+    """The first ``limit`` errors, then one line saying how many more there are."""
+    if len(errors) <= limit:
+        return errors
+    return [*errors[:limit], f"另有{len(errors) - limit}处错误未列出"]
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ch - 64
+    return number
+
+
+def _xlsx_extents(data: bytes) -> dict[str, tuple[int, int]]:
+    """Sheet name → (last row, last column) of an .xlsx, read from its XML in a stream.
+
+    calamine makes a dense grid from the first to the last cell, so a 1.6 KB file whose
+    cells are A1 and XFD1048576 asks for about 550 GB; the extents are known first. Not a
+    zip (.xls, damaged files): {} and calamine decides.
+    """
+    import zipfile
+    from xml.etree import ElementTree
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = archive.namelist()
+        if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+            return {}
+        rels = {r.get("Id"): r.get("Target") for r in ElementTree.fromstring(
+            archive.read("xl/_rels/workbook.xml.rels"))}
+        ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+        sheets = {s.get("name"): rels.get(s.get(ns)) for s in ElementTree.fromstring(
+            archive.read("xl/workbook.xml")).iter() if s.tag.endswith("}sheet")}
+    except (zipfile.BadZipFile, ElementTree.ParseError, KeyError):
+        return {}
+    extents = {}
+    for name, target in sheets.items():
+        if name not in SHEET_NAMES or not target:
+            continue
+        path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        if path not in names:
+            continue
+        last_row = last_col = 0
+        tail = b""
+        with archive.open(path) as stream:
+            while chunk := stream.read(1 << 20):
+                text = tail + chunk
+                for letters, row in _CELL_REF.findall(text):
+                    last_row = max(last_row, int(row))
+                    if letters:
+                        last_col = max(last_col, _column_number(letters))
+                tail = text[-200:]
+        extents[name] = (last_row, last_col)
+    return extents
+
+
+def _check_extent(name: str, rows: int, columns: int) -> None:
+    if rows > MAX_ROWS + 1 or columns > MAX_COLUMNS:
+        raise WorkbookError(f"{name} 工作表过大：最多{MAX_ROWS}行、{MAX_COLUMNS}列")
+
+
 def read_sheets(data: bytes, max_bytes: int | None = None) -> dict[str, list[list[Any]]]:
     """The rows (from A1, Excel's own row numbers minus one) of each of our six sheets.
 
-    Raises ``WorkbookError`` with a Chinese message for a file that is empty, too large,
-    not a workbook, or holds none of the sheets.
+    Raises ``WorkbookError`` with a Chinese message for a file that is empty, too large
+    (in bytes, or a sheet past ``MAX_ROWS`` data rows or ``MAX_COLUMNS`` columns), not a
+    workbook, or holds none of the sheets.
     """
     from python_calamine import CalamineWorkbook
 
@@ -191,7 +260,14 @@ def read_sheets(data: bytes, max_bytes: int | None = None) -> dict[str, list[lis
             raise WorkbookError(
                 "工作簿中没有可导入的工作表：应至少包含 " + "、".join(SHEET_NAMES) + " 之一。"
             )
-        return {n: book.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in present}
+        for name, (rows, columns) in _xlsx_extents(data).items():
+            _check_extent(name, rows, columns)
+        sheets = {}
+        for name in present:
+            sheet = book.get_sheet_by_name(name)
+            _check_extent(name, sheet.height, sheet.width)  # .xls and .ods: bounded formats
+            sheets[name] = sheet.to_python(skip_empty_area=False)
+        return sheets
     except WorkbookError:
         raise
     except Exception as exc:  # calamine raises several kinds for damaged or foreign files

@@ -35,6 +35,7 @@ from tracker.workbook import uploads
 from tracker.workbook.export import export_bytes, template_bytes
 from tracker.workbook.jobs import runs_in_background
 from tracker.workbook.models import ImportBatch
+from tracker.workbook.parse import listed_errors
 from tracker.workbook.pipeline import run_import, summary_message
 from tracker.workbook.plan import PREVIEW_ROWS, plan_import
 from tracker.xlsx import XLSX
@@ -77,7 +78,8 @@ def import_page():
     data = upload.read()
     plan = plan_import(data, create_users=create_users)
     if not plan.ok:
-        return _page(422, errors=plan.errors, filename=filename, create_users=create_users,
+        return _page(422, errors=listed_errors(plan.errors), error_total=len(plan.errors),
+                     filename=filename, create_users=create_users,
                      warnings=plan.warnings)
     token = None
     if plan.changes_anything:
@@ -108,7 +110,8 @@ def import_confirm():
                          create_users=bool(meta.get("create_users")), today=park_today())
     uploads.drop(token)
     if not outcome.plan.ok:
-        return _page(422, errors=outcome.plan.errors, filename=meta.get("filename"),
+        return _page(422, errors=listed_errors(outcome.plan.errors),
+                     error_total=len(outcome.plan.errors), filename=meta.get("filename"),
                      notice="系统中的数据在预览后有了变化，重新检查时发现以下问题，文件未导入。")
     if outcome.batch is None:
         flash("文件中的数据与系统中一致，未做任何修改。", "info")
