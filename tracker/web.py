@@ -11,6 +11,7 @@ from tracker.audit.labels import field_label
 from tracker.auth.models import User
 from tracker.errors import Conflict, Forbidden, NotFound, Refused
 from tracker.extensions import db, login_manager
+from tracker.forms import whole_number
 from tracker.http import is_htmx, park_today
 from tracker.settings import park_settings
 from tracker.timeutil import local
@@ -32,8 +33,12 @@ def init_app(app: Flask) -> None:
 
 def _sign_in(app: Flask) -> None:
     @login_manager.user_loader
-    def load_user(user_id: str):  # noqa: ANN202
-        return db.session.get(User, int(user_id))
+    def load_user(token: str):  # noqa: ANN202
+        """``id:stamp`` (``User.get_id``): a session from before the stamp changed is over."""
+        user_id, _, stamp = token.partition(":")
+        number = whole_number(user_id)
+        user = db.session.get(User, number) if number is not None else None
+        return user if user is not None and user.session_stamp == stamp else None
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"

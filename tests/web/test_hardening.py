@@ -326,3 +326,57 @@ def test_a_workbook_of_many_bad_rows_lists_the_first_200_errors(client, users, l
     lines = result.output.strip().splitlines()
     assert result.exit_code == 1 and lines[-1] == f"另有{total - 200}处错误未列出"
     assert sum(1 for line in lines if line.startswith("月度进展 第")) == 200
+
+
+# --- sessions that can be ended ------------------------------------------------------
+
+
+def _copy_session(client):  # noqa: ANN001, ANN202
+    """A second browser holding a copy of ``client``'s session cookie."""
+    other = client.application.test_client()
+    other.set_cookie("session", client.get_cookie("session").value)
+    return other
+
+
+def test_a_copied_session_cookie_dies_with_logout(client, users, login):
+    login(users["member"])
+    stolen = _copy_session(client)
+    assert stolen.get("/").status_code == 200
+    client.post("/logout")
+    assert stolen.get("/").status_code == 302  # back to the sign-in page
+
+
+def test_a_password_change_ends_other_sessions_but_not_this_one(client, users, login):
+    login(users["member"])
+    other_device = _copy_session(client)
+    response = client.post("/account", data={"current": PASSWORD, "new": "another-horse-7",
+                                             "confirm": "another-horse-7"})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+    assert other_device.get("/").status_code == 302
+
+
+@pytest.mark.parametrize("change", ["role", "deactivate", "everywhere"])
+def test_an_admin_ends_a_users_sessions(app, client, users, login, change):
+    member = users["member"]
+    victim = app.test_client()
+    victim.post("/login", data={"login": member.login, "password": PASSWORD,
+                                "csrf_token": victim.csrf_token()})
+    assert victim.get("/").status_code == 200
+    login(users["admin"])
+    if change == "role":
+        client.post(f"/admin/users/{member.id}/edit", data={
+            "name": member.name, "role": "viewer", "unit_id": str(member.unit_id), "active": "1"})
+    elif change == "deactivate":
+        client.post(f"/admin/users/{member.id}/active", data={"active": "0"})
+    else:
+        assert client.post(f"/admin/users/{member.id}/sessions").status_code == 302
+    assert victim.get("/").status_code == 302
+
+
+def test_signing_in_starts_a_new_session(client, users):
+    with client.session_transaction() as s:
+        s["planted"] = "by a visitor"
+    client.post("/login", data={"login": users["member"].login, "password": PASSWORD})
+    with client.session_transaction() as s:
+        assert "planted" not in s and s["_user_id"].endswith(users["member"].session_stamp)

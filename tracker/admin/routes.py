@@ -147,6 +147,15 @@ def user_password(user_id: int):
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
+@bp.route("/users/<int(max=2147483647):user_id>/sessions", methods=["POST"])
+@admin_required
+def user_sessions(user_id: int):
+    user = _get(User, user_id, "用户")
+    us.sign_out_everywhere(current_user, user)
+    flash(f"{user.login} 已在所有设备上退出登录。", "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
 @bp.route("/users/<int(max=2147483647):user_id>/active", methods=["POST"])
 @admin_required
 def user_active(user_id: int):

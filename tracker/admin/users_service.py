@@ -51,6 +51,8 @@ def update_user(actor: User, user: User, values: dict) -> dict:
         raise Refused(errors)
     shown_old = {"name": user.name, "role": role_text(user.role),
                  "unit_id": unit_name(user.unit_id), "active": user.active}
+    if deactivated or user.role is not values["role"]:
+        user.end_sessions()  # what they may do changed: they sign in again
     user.name = values["name"]
     user.role = values["role"]
     user.unit_id = values.get("unit_id")
@@ -85,15 +87,25 @@ def reset_password(actor: User, user: User, password: str) -> None:
         raise Refused(errors)
     user.set_password(password)
     user.must_change_password = True
+    user.end_sessions()
     record(user_id=actor.id, action="password", table="users", record_id=user.id,
            label=user.login, field="password", note="管理员重置密码，下次登录须修改")
+    db.session.commit()
+
+
+def sign_out_everywhere(actor: User, user: User) -> None:
+    """End every session of ``user`` (a lost phone, a shared computer), audited."""
+    require(actor.is_admin)
+    user.end_sessions()
+    record(user_id=actor.id, action="signout", table="users", record_id=user.id,
+           label=user.login, note="管理员令其在所有设备上退出登录")
     db.session.commit()
 
 
 # --- units ----------------------------------------------------------------------
 
 
-def _checkunit_name(name: str, errors: dict, unit: Unit | None = None) -> None:
+def _check_unit_name(name: str, errors: dict, unit: Unit | None = None) -> None:
     clash = db.session.scalar(select(Unit).where(Unit.name == name))
     if clash is not None and clash is not unit:
         hint = "（如为同一单位，请使用“合并”）" if unit is not None else ""
@@ -103,7 +115,7 @@ def _checkunit_name(name: str, errors: dict, unit: Unit | None = None) -> None:
 def create_unit(actor: User, name: str) -> Unit:
     require(actor.is_admin)
     errors: dict[str, str] = {}
-    _checkunit_name(name, errors)
+    _check_unit_name(name, errors)
     if errors:
         raise Refused(errors)
     unit = Unit(name=name, active=True)
@@ -118,7 +130,7 @@ def create_unit(actor: User, name: str) -> Unit:
 def rename_unit(actor: User, unit: Unit, name: str) -> None:
     require(actor.is_admin)
     errors: dict[str, str] = {}
-    _checkunit_name(name, errors, unit)
+    _check_unit_name(name, errors, unit)
     if errors:
         raise Refused(errors)
     if unit.name == name:

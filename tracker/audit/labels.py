@@ -28,6 +28,7 @@ ACTION_LABELS = {
     "unlock": "解锁",
     "import": "导入",
     "publish": "发布",
+    "signout": "退出登录",
 }
 FIELD_LABELS = {
     "code": "项目编号", "name": "名称", "level": "级别", "industry": "行业", "stage": "建设阶段",

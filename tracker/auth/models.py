@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from enum import StrEnum
 
@@ -14,6 +15,10 @@ from tracker.extensions import db, str_enum
 from tracker.timeutil import utcnow
 
 MIN_PASSWORD = 8
+
+
+def _new_stamp() -> str:
+    return secrets.token_hex(8)
 
 
 class Role(StrEnum):
@@ -62,8 +67,18 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Part of every session's user id: a new stamp ends every session signed in before it.
+    session_stamp: Mapped[str] = mapped_column(String(32), default=_new_stamp, server_default="")
 
     unit: Mapped[Unit | None] = relationship()
+
+    def get_id(self) -> str:
+        """What the session keeps: the id and the stamp (Flask-Login's alternative token)."""
+        return f"{self.id}:{self.session_stamp}"
+
+    def end_sessions(self) -> None:
+        """Sign the user out everywhere (logout, password change, deactivation, new role)."""
+        self.session_stamp = _new_stamp()
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")

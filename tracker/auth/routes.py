@@ -64,6 +64,8 @@ def login():
                 error = FAILED
                 status = 401
             else:
+                # A new session: nothing a visitor had in theirs carries over into the signed-in one.
+                session.clear()
                 session.permanent = True
                 login_user(user)
                 return redirect(_safe_next(request.args.get("next")))
@@ -74,7 +76,11 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        current_user.end_sessions()  # a copy of this session's cookie stops working too
+        db.session.commit()
     logout_user()
+    session.clear()
     flash("您已退出登录。", "info")
     return redirect(url_for("auth.login"))
 
@@ -92,6 +98,8 @@ def account():
         else:
             current_user.set_password(form.new.data)
             current_user.must_change_password = False
+            current_user.end_sessions()  # other devices sign in again; this one goes on
+            login_user(current_user._get_current_object())
             record(
                 user_id=current_user.id,
                 action="password",

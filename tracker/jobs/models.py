@@ -37,6 +37,8 @@ class Job(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
     worker: Mapped[str] = mapped_column(String(80), default="")
+    # A running job's worker renews this; a stale one means the worker died (see jobs.reap).
+    heartbeat_at: Mapped[datetime | None]
 
     @property
     def percent(self) -> int:
