@@ -118,6 +118,9 @@ def worker_command(workers: int) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     jobs.bind(current_app._get_current_object())
+    reaped = jobs.reap()
+    if reaped:
+        logging.getLogger("duban.jobs").warning("%d interrupted job(s) marked failed", reaped)
     Consumer(jobs.huey, workers=workers, worker_type="thread").run()
 
 

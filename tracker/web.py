@@ -154,6 +154,10 @@ def _error_pages(app: Flask) -> None:
     def not_found(e):  # noqa: ANN001, ANN202
         return error_page(404, "未找到", e.description if e.description and "URL" not in e.description else "您要找的页面不存在。")
 
+    @app.errorhandler(409)
+    def stale(e):  # noqa: ANN001, ANN202
+        return error_page(409, "数据已变化", e.description or "数据已被他人修改，请刷新后重试。")
+
     @app.errorhandler(405)
     def not_allowed(e):  # noqa: ANN001, ANN202
         return error_page(405, "方法不允许", "此地址不接受该请求方式。")

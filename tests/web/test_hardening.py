@@ -380,3 +380,83 @@ def test_signing_in_starts_a_new_session(client, users):
     client.post("/login", data={"login": users["member"].login, "password": PASSWORD})
     with client.session_transaction() as s:
         assert "planted" not in s and s["_user_id"].endswith(users["member"].session_stamp)
+
+
+# --- a worker killed mid-job -------------------------------------------------------------
+
+
+def _start_worker(app):  # noqa: ANN001, ANN202
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"])
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "tracker", "worker",
+                             "--workers", "1"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _poll(predicate, seconds: float = 30):  # noqa: ANN001, ANN202
+    import time
+
+    from tracker.extensions import db
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        db.session.commit()
+        db.session.expire_all()
+        if (found := predicate()) is not None:
+            return found
+        time.sleep(0.2)
+    raise AssertionError("timed out")
+
+
+def test_a_job_whose_worker_was_killed_is_failed_and_offers_a_retry(app, client, users, login):
+    from datetime import timedelta
+
+    from tracker.extensions import db
+    from tracker.jobs import INTERRUPTED, enqueue, huey
+    from tracker.jobs.models import Job, JobState
+    from tracker.timeutil import utcnow
+    from tracker.workbook import uploads
+
+    huey.flush()
+    supervisor = users["supervisor"]
+    worker = _start_worker(app)
+    try:
+        job_id = enqueue("selftest", {"steps": 200, "sleep": 0.1}, supervisor.id)
+        _poll(lambda: True if db.session.get(Job, job_id).done >= 2 else None)
+    finally:
+        worker.kill()  # SIGKILL: no chance to record anything
+        worker.wait(10)
+    job = db.session.get(Job, job_id)
+    assert job.state is JobState.RUNNING
+    # An import whose worker died too, with its kept upload still on disk.
+    token = uploads.save(b"PK-workbook", {"user_id": supervisor.id, "filename": "a.xlsx"})
+    kept = [p for p in (app.instance_path + "/imports/" + token + s for s in (".bin", ".json"))]
+    crashed = Job(kind="workbook_import", params={"token": token}, user_id=supervisor.id,
+                  state=JobState.RUNNING, heartbeat_at=utcnow() - timedelta(hours=1))
+    db.session.add(crashed)
+    job.heartbeat_at = utcnow() - timedelta(hours=1)  # the lease ran out while nobody worked
+    db.session.commit()
+
+    worker = _start_worker(app)
+    try:
+        _poll(lambda: True if db.session.get(Job, job_id).state is JobState.FAILED else None)
+    finally:
+        worker.terminate()
+        worker.wait(10)
+    for failed in (db.session.get(Job, job_id), db.session.get(Job, crashed.id)):
+        assert failed.state is JobState.FAILED and failed.message == INTERRUPTED
+    import os
+
+    assert not any(os.path.exists(p) for p in kept)
+    login(supervisor)
+    page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "任务中断，请重试" in page and "重试</button>" in page
+    assert "重试</button>" not in client.get(f"/jobs/{crashed.id}").get_data(as_text=True)
+    again = client.post(f"/jobs/{job_id}/retry")
+    assert again.status_code == 303
+    new_id = int(again.headers["Location"].rsplit("/", 1)[1])
+    assert new_id != job_id and db.session.get(Job, new_id).params == {"steps": 200, "sleep": 0.1}
+    huey.flush()

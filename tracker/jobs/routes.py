@@ -6,7 +6,8 @@ from flask import Blueprint, Response, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from tracker.extensions import db
-from tracker.jobs.models import Job
+from tracker.jobs import RETRYABLE, enqueue
+from tracker.jobs.models import Job, JobState
 
 bp = Blueprint("jobs", __name__)
 
@@ -37,7 +38,17 @@ def status(job_id: int):
 
     job = _job(job_id)
     template = "jobs/_status.html" if is_htmx() else "jobs/status.html"
-    return render_template(template, job=job)
+    return render_template(template, job=job, retryable=RETRYABLE)
+
+
+@bp.post("/jobs/<int(max=2147483647):job_id>/retry")
+@login_required
+def retry(job_id: int):
+    """Run a failed job again (same kind, same parameters, same person), as a new job."""
+    job = _job(job_id)
+    if job.state is not JobState.FAILED or job.kind not in RETRYABLE:
+        abort(409, description="只有失败且可重试的任务可以重试。")
+    return follow(enqueue(job.kind, dict(job.params), job.user_id))
 
 
 @bp.route("/jobs/<int(max=2147483647):job_id>/result")

@@ -40,7 +40,14 @@ def refusal_message(errors: list[str]) -> str:
     return "\n".join([BEFORE, *listed_errors(errors)])
 
 
-@handler("workbook_import")
+def _drop_upload(job) -> None:  # noqa: ANN001
+    """A dead worker's import: its kept file is removed (the user uploads it again)."""
+    from tracker.workbook import uploads
+
+    uploads.drop(job.params.get("token", ""))
+
+
+@handler("workbook_import", retry=False, cleanup=_drop_upload)
 def import_workbook(job, progress):  # noqa: ANN001, ANN201
     """Import a previewed workbook: read, validate again, write; the summary as the message."""
     from tracker.auth.models import User
