@@ -92,14 +92,19 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ANN001
-    """SQLite as a multi-user database: WAL, enforced foreign keys, a busy timeout."""
+def _connection_settings(dbapi_connection, connection_record) -> None:  # noqa: ANN001
+    """SQLite as a multi-user database: WAL, enforced foreign keys, a busy timeout. On either
+    database a write waits at most ``DB_LOCK_TIMEOUT_MS`` (default 10 s) for a lock, then
+    the request answers 503 (see ``tracker.web``) instead of hanging."""
+    wait = int(os.environ.get("DB_LOCK_TIMEOUT_MS", "10000"))
     module = type(dbapi_connection).__module__
-    if not module.startswith("sqlite3"):
-        return
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    if module.startswith("sqlite3"):
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={wait}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    elif module.startswith("psycopg"):
+        cursor.execute(f"SET lock_timeout = {wait}")
+        dbapi_connection.commit()
     cursor.close()

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template, request
+import contextlib
+
+from flask import Flask, Response, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from tracker import progress
 from tracker.audit.labels import field_label
@@ -13,7 +17,7 @@ from tracker.errors import Conflict, Forbidden, NotFound, Refused
 from tracker.extensions import db, login_manager
 from tracker.forms import whole_number
 from tracker.http import is_htmx, park_today
-from tracker.settings import park_settings
+from tracker.settings import DEFAULTS, park_settings
 from tracker.timeutil import local
 
 CSP = (
@@ -66,7 +70,12 @@ def _templates(app: Flask) -> None:
 
     @app.context_processor
     def inject() -> dict:
-        return {"park": park_settings(), "today": park_today(), "endpoints": app.view_functions}
+        try:
+            park = park_settings()
+        except SQLAlchemyError:  # the error page must still draw when the database is away
+            _rollback()
+            park = dict(DEFAULTS)
+        return {"park": park, "today": park_today(), "endpoints": app.view_functions}
 
 
 def _hooks(app: Flask) -> None:
@@ -104,15 +113,31 @@ def _hooks(app: Flask) -> None:
 
     @app.route("/healthz")
     def healthz() -> tuple[str, int, dict]:
-        """Flask's own ceiling in benchmarks, and a liveness probe for the proxy."""
+        """The proxy's probe: 200 only while the database answers a read."""
+        try:
+            db.session.execute(select(User.id).limit(1))
+        except SQLAlchemyError:
+            db.session.rollback()
+            return "database unavailable", 503, {"Content-Type": "text/plain", "Retry-After": "5"}
         return "ok", 200, {"Content-Type": "text/plain"}
 
 
 
 def error_page(code: int, title: str, message: str) -> tuple[str, int]:
-    """The error page (or, to htmx, its fragment)."""
+    """The error page (or, to htmx, its fragment); the standalone one when the layout itself
+    cannot be drawn (the database is away: no user, no park settings)."""
     template = "errors/_fragment.html" if is_htmx() else "errors/page.html"
-    return render_template(template, code=code, title=title, message=message), code
+    try:
+        return render_template(template, code=code, title=title, message=message), code
+    except SQLAlchemyError:
+        _rollback()
+        g._login_user = login_manager.anonymous_user()  # nobody can be loaded now
+        return render_template("errors/standalone.html", title=title, message=message), code
+
+
+def _rollback() -> None:
+    with contextlib.suppress(SQLAlchemyError):  # the connection itself may be gone
+        db.session.rollback()
 
 
 def _error_pages(app: Flask) -> None:
@@ -167,7 +192,15 @@ def _error_pages(app: Flask) -> None:
         mb = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
         return error_page(413, "文件过大", f"上传的文件超过 {mb} MB 上限。")
 
+    @app.errorhandler(OperationalError)
+    def busy(e: OperationalError):  # noqa: ANN202
+        # A lock held past DB_LOCK_TIMEOUT_MS, a database that cannot be opened or reached.
+        _rollback()
+        app.logger.warning("database unavailable: %s", e.orig)
+        body, code = error_page(503, "系统繁忙", "系统繁忙，请稍后重试。数据未做任何修改。")
+        return body, code, {"Retry-After": "5"}
+
     @app.errorhandler(500)
     def server_error(e):  # noqa: ANN001, ANN202
-        db.session.rollback()
+        _rollback()
         return error_page(500, "服务器出错", "操作未完成，数据未做任何修改。请稍后重试或联系管理员。")
