@@ -22,6 +22,8 @@ from sqlalchemy import create_engine, text
 
 os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="duban-instance-"))
 os.environ.setdefault("SECRET_KEY", "test-secret")
+# Tests that load the demo park use it as make run does: a try-out with its published passwords.
+os.environ.setdefault("DUBAN_DEMO", "1")
 # The job queue of this test session: a SQLite file that worker processes share.
 os.environ.setdefault("HUEY_URL", f"sqlite:///{os.environ['INSTANCE_PATH']}/queue.sqlite")
 

@@ -86,6 +86,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.init_app(app)
 
     from tracker.cli import register
+    from tracker.demo import DEMO_LOGINS
+
+    app.config.setdefault("DEMO_LOGINS", DEMO_LOGINS)
 
     register(app)
     return app

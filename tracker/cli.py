@@ -23,12 +23,20 @@ def read_password() -> str:
 @with_appcontext
 def demo_command() -> None:
     """Load a realistic demo park (only once) and print its logins."""
+    from flask import current_app
+
     from tracker.demo import load_demo
+    from tracker.errors import Refused
     from tracker.http import park_today
 
-    loaded, logins = load_demo(park_today())
+    demo = current_app.config["DUBAN_DEMO"]
+    try:
+        loaded, logins = load_demo(park_today(), keep_passwords=demo)
+    except Refused as exc:
+        db.session.rollback()
+        fail(str(exc))
     click.echo("已载入演示园区。" if loaded else "演示园区已存在，未重复载入。")
-    click.echo("演示账号（账号 / 角色 / 密码）：")
+    click.echo("演示账号（账号 / 角色 / 密码）" + ("：" if demo else "，首次登录须修改密码："))
     for login, role, password in logins:
         click.echo(f"  {login:10} {role:11} {password}")
 

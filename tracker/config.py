@@ -61,6 +61,9 @@ def from_environment(instance_path: str) -> dict:
         "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_HOURS", "8")) * 3600,
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
+        # A try-out (make run): the demo's published passwords work as they are, and every
+        # page carries a red 演示数据 band.
+        "DUBAN_DEMO": os.environ.get("DUBAN_DEMO", "") == "1",
         # Reverse proxies in front of the app whose X-Forwarded-* headers are believed: 0
         # means none (a client could otherwise name any address and dodge throttling).
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),

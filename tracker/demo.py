@@ -6,9 +6,10 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tracker.auth.models import Role, Unit, User
+from tracker.errors import Refused
 from tracker.extensions import db
 from tracker.issues.models import (
     Category,
@@ -40,6 +41,7 @@ DEMO_USERS = [
     ("liuyang", "刘洋", Role.MEMBER, "园区招商服务中心", "duban-member"),
     ("zhaomin", "赵敏", Role.MEMBER, "园区自然资源分局", "duban-member"),
 ]
+DEMO_LOGINS = frozenset(u[0] for u in DEMO_USERS)
 
 UNITS = [
     "园区管委会",
@@ -134,14 +136,15 @@ def _unit(name: str) -> Unit:
     return unit
 
 
-def _demo_users() -> dict[str, User]:
+def _demo_users(must_change: bool) -> dict[str, User]:
     for name in UNITS:
         _unit(name)
     users = {}
     for login, name, role, unit, password in DEMO_USERS:
         user = db.session.scalar(select(User).where(User.login == login))
         if user is None:
-            user = User(login=login, name=name, role=role, unit=_unit(unit))
+            user = User(login=login, name=name, role=role, unit=_unit(unit),
+                        must_change_password=must_change)
             user.set_password(password)
             db.session.add(user)
         users[login] = user
@@ -215,13 +218,23 @@ def _demo_bond(rng: random.Random, i: int, project: Project, period: Period) -> 
         db.session.add(BondSpending(bond_id=bond.id, month=month, amount=amount))
 
 
-def load_demo(today: date) -> tuple[bool, list[tuple[str, str, str]]]:
-    """Load the demo park unless it is there; returns (loaded now, logins)."""
+def load_demo(today: date, *, keep_passwords: bool = False) -> tuple[bool, list[tuple[str, str, str]]]:
+    """Load the demo park unless it is there; returns (loaded now, logins).
+
+    Its passwords are printed in the README, so its accounts must choose their own at first
+    sign-in, unless ``keep_passwords`` (``DUBAN_DEMO=1``: a try-out that ``make run`` starts).
+    Refuses (``Refused``) a database that already holds projects or users of its own.
+    """
     logins = [(login, role.value, pw) for login, _, role, _, pw in DEMO_USERS]
     if db.session.scalar(select(Project.id).where(Project.code == PROJECTS[0][0])):
         return False, logins
+    projects = db.session.scalar(select(func.count(Project.id)))
+    people = db.session.scalar(select(func.count(User.id)))
+    if projects or people:
+        raise Refused(f"数据库中已有数据（{projects} 个项目、{people} 个用户），"
+                      "演示园区只载入空数据库，未做任何修改。")
     rng = random.Random(2026)
-    users = _demo_users()
+    users = _demo_users(must_change=not keep_passwords)
     period = last_completed_month(today)
     for i, row in enumerate(PROJECTS):
         project = _demo_project(i, row, users[LEADS[i % len(LEADS)]], period.year)

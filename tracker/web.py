@@ -88,7 +88,10 @@ def _hooks(app: Flask) -> None:
         ):
             from flask import flash, redirect, url_for
 
-            flash("管理员已重置您的密码，请先设置新密码。", "warning")
+            if current_user.login in app.config.get("DEMO_LOGINS", ()):
+                flash("这是演示账号，密码已公开在说明文档中，请先设置您自己的密码。", "warning")
+            else:
+                flash("管理员已重置您的密码，请先设置新密码。", "warning")
             return redirect(url_for("auth.account"))
         return None
 

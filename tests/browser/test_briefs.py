@@ -6,9 +6,9 @@ from __future__ import annotations
 from tests.browser.conftest import screenshot
 
 
-def test_supervisor_drafts_and_publishes_a_brief(app, runner, users, page_as):
+def test_supervisor_drafts_and_publishes_a_brief(app, runner, page_as):
     assert runner.invoke(args=["demo"]).exit_code == 0
-    page = page_as(users["supervisor"])
+    page = page_as("duchashi", "duban-super")
     page.goto(f"{page.base}/briefs")
     page.fill("input[name=period]", "2026-10")
     page.click("text=新建 / 打开草稿")
@@ -29,7 +29,7 @@ def test_supervisor_drafts_and_publishes_a_brief(app, runner, users, page_as):
     assert page.get_by_text("已发布〔2026〕第1期（第1版）").is_visible()
     assert page.get_by_label("更正原因").is_visible()
 
-    phone = page_as(users["viewer"], width=390)
+    phone = page_as("lingdao", "duban-viewer", width=390)
     phone.goto(f"{phone.base}/briefs")
     assert phone.get_by_text("〔2026〕第1期").first.is_visible()
     phone.click("text=2026年10月")

@@ -520,3 +520,41 @@ def test_a_database_that_cannot_be_read_gets_an_error_page_and_an_unhealthy_prob
         html = response.get_data(as_text=True)
         assert "系统繁忙，请稍后重试" in html and "<title>系统繁忙" in html
     assert client.get("/healthz").status_code == 503
+
+
+# --- the demo park on a real install ---------------------------------------------------
+
+
+def test_the_demos_published_passwords_must_be_changed_unless_it_is_a_try_out(app, runner,
+                                                                              client):
+    app.config["DUBAN_DEMO"] = False
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0 and "首次登录须修改密码" in result.output
+    response = client.post("/login", data={"login": "admin", "password": "duban-admin"})
+    assert response.status_code == 302
+    forced = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert "请先设置您自己的密码" in forced and "修改密码" in forced
+    assert "演示数据" not in forced
+
+
+def test_a_try_out_keeps_the_passwords_and_says_so_on_every_page(app, runner, client):
+    app.config["DUBAN_DEMO"] = True
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    client.post("/login", data={"login": "lingdao", "password": "duban-viewer"})
+    for url in ("/", "/projects", "/issues"):
+        page = client.get(url)
+        assert page.status_code == 200 and "演示数据" in page.get_data(as_text=True), url
+
+
+def test_the_demo_refuses_a_database_that_holds_real_data(app, runner, make_project):
+    from sqlalchemy import func, select
+
+    from tracker.auth.models import User
+    from tracker.extensions import db
+    from tracker.projects.models import Project
+
+    make_project("A1", plan=1000)
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 1 and "演示园区只载入空数据库" in result.output
+    assert db.session.scalar(select(func.count(Project.id))) == 1
+    assert db.session.scalar(select(func.count(User.id))) == 0
