@@ -558,3 +558,33 @@ def test_the_demo_refuses_a_database_that_holds_real_data(app, runner, make_proj
     assert result.exit_code == 1 and "演示园区只载入空数据库" in result.output
     assert db.session.scalar(select(func.count(Project.id))) == 1
     assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+# --- the four-eyes rule --------------------------------------------------------------
+
+
+def test_nobody_approves_figures_of_their_own_project_or_entered_by_them(client, users, login,
+                                                                        make_user, make_project):
+    from sqlalchemy import select
+
+    from tracker.extensions import db
+    from tracker.projects.models import MonthlyReport, ReportState
+
+    chief = make_user("chief", role="supervisor")  # a supervisor who also leads a project
+    make_project("A1", plan=1000, lead=chief)
+    make_project("B1", plan=1000, lead=users["member"])
+    login(chief)
+    client.post("/report/2026-07/A1", data={"amount": "10", "version": "0"})
+    client.post("/report/2026-07/A1/submit")
+    refused = client.post("/report/2026-07/A1/approve")
+    assert refused.status_code == 422 and "四眼原则" in refused.get_data(as_text=True)
+    login(users["member"])
+    client.post("/report/2026-07/B1", data={"amount": "20", "version": "0"})
+    client.post("/report/2026-07/B1/submit")
+    login(chief)
+    client.post("/report/2026-07/all/approve")  # approves B1, leaves its own A1
+    states = dict(db.session.execute(select(MonthlyReport.amount, MonthlyReport.state)).all())
+    assert {str(k): v for k, v in states.items()} == {"10.00": ReportState.SUBMITTED,
+                                                      "20.00": ReportState.APPROVED}
+    login(users["supervisor"])
+    assert client.post("/report/2026-07/A1/approve").status_code == 302

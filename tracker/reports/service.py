@@ -420,12 +420,22 @@ def review(user: User, project: Project, year: int, month: int, approve: bool, c
         raise Refused("只能审核已报送的数据。")
     if not approve and not comment.strip():
         raise Refused("退回时请填写退回意见。")
+    if approve and _own(user, report):
+        raise Refused(FOUR_EYES)
     _transition(user, report, ReportState.APPROVED if approve else ReportState.RETURNED, comment.strip())
     _commit()
 
 
+FOUR_EYES = "不能审核本人负责或本人填报的数据（四眼原则），请由督查室其他人员审核。"
+
+
+def _own(user: User, report: MonthlyReport) -> bool:
+    """The four-eyes rule: nobody approves figures of a project they lead or that they entered."""
+    return user.id in (report.project.lead_id, report.updated_by_id)
+
+
 def approve_all(user: User, year: int, month: int) -> int:
-    """Approve every submitted row of the month; returns how many."""
+    """Approve every submitted row of the month (but the user's own); returns how many."""
     if not can_supervise(user):
         raise PermissionError
     reports = list(db.session.scalars(
@@ -434,7 +444,7 @@ def approve_all(user: User, year: int, month: int) -> int:
         .options(selectinload(MonthlyReport.project))
     ))
     locked = locks_for(year, month)
-    reports = [r for r in reports if not locked(r.project_id)]
+    reports = [r for r in reports if not locked(r.project_id) and not _own(user, r)]
     for report in reports:
         _transition(user, report, ReportState.APPROVED, "批量审核")
     _commit()
