@@ -216,3 +216,13 @@ def test_settings_are_validated_saved_and_audited(client, admin):
     assert "湾区产业园 · 重点项目督办" in client.get("/").get_data(as_text=True)
     assert ("park_name", "示范产业园区", "湾区产业园") in trail(table_name="settings")
     assert ("red_threshold", "10", "30") in trail(table_name="settings")
+
+
+def test_every_problem_of_a_new_user_is_shown_at_once_each_next_to_its_field(client, admin, users):
+    response = client.post("/admin/users/new", data={
+        "login": "LEAD1", "name": "无单位", "role": "member", "password": "short"})
+    messages = errors_in(response)
+    assert response.status_code == 422
+    assert "项目负责人须属于一个单位" in messages
+    assert "账号“LEAD1”已存在" in messages and "密码至少 8 位" in messages
+    assert len(messages) == len(set(messages)) == 3

@@ -19,7 +19,7 @@ from tracker.admin import users_service as us
 from tracker.admin.service import SETTING_LABELS, read_settings, save_settings
 from tracker.auth.models import Role, Unit, User
 from tracker.auth.permissions import admin_required
-from tracker.auth.service import create_user, unit_choices
+from tracker.auth.service import create_user, new_user_errors, unit_choices
 from tracker.errors import Refused
 from tracker.extensions import db
 from tracker.forms import FormReader
@@ -88,8 +88,9 @@ def user_new():
     errors: dict[str, str] = {}
     if request.method == "POST":
         f = _read_user(request.form, new=True)
-        errors = f.errors
-        if f.ok:
+        # The form's own checks and the service's, together: one round of messages.
+        errors = {**new_user_errors(f.values), **f.errors}
+        if not errors:
             try:
                 user = create_user(current_user, f.values)
             except Refused as exc:

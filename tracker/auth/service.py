@@ -173,14 +173,9 @@ def check_unit_choice(unit_id: int | None, errors: dict[str, str], keep: int | N
         errors["unit_id"] = f"单位“{unit.name}”已停用，不能选择"
 
 
-def create_user(actor: User | None, values: dict, *, must_change_password: bool = True) -> User:
-    """The one way a user is made (admin pages and ``user create``), audited.
-
-    ``values``: login, name, role (Role), unit_id, password. Logins are unique whatever
-    their case. ``actor`` None is the command line. Raises ``Refused`` (field → message).
-    """
-    if actor is not None and not actor.is_admin:
-        raise Forbidden("只有管理员可以创建用户。")
+def new_user_errors(values: dict) -> dict[str, str]:
+    """Every problem of a new user's values at once (field → message): the form shows them
+    together instead of one round after another."""
     errors: dict[str, str] = {}
     login = (values.get("login") or "").strip()
     if not login or len(login) > 64:
@@ -189,8 +184,21 @@ def create_user(actor: User | None, values: dict, *, must_change_password: bool 
         errors["login"] = f"账号“{login}”已存在"
     check_unit_choice(values.get("unit_id"), errors)
     check_password(values.get("password"), errors)
+    return errors
+
+
+def create_user(actor: User | None, values: dict, *, must_change_password: bool = True) -> User:
+    """The one way a user is made (admin pages and ``user create``), audited.
+
+    ``values``: login, name, role (Role), unit_id, password. Logins are unique whatever
+    their case. ``actor`` None is the command line. Raises ``Refused`` (field → message).
+    """
+    if actor is not None and not actor.is_admin:
+        raise Forbidden("只有管理员可以创建用户。")
+    errors = new_user_errors(values)
     if errors:
         raise Refused(errors)
+    login = values["login"].strip()
     user = User(login=login, name=values.get("name") or login, role=values["role"],
                 unit_id=values.get("unit_id"), active=True,
                 must_change_password=must_change_password)
