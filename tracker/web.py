@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from tracker import progress
 from tracker.audit.labels import field_label
+from tracker.audit.models import AuditEntry
 from tracker.auth.models import User
 from tracker.errors import Conflict, Forbidden, NotFound, Refused
 from tracker.extensions import db, login_manager
@@ -88,10 +89,7 @@ def _hooks(app: Flask) -> None:
         ):
             from flask import flash, redirect, url_for
 
-            if current_user.login in app.config.get("DEMO_LOGINS", ()):
-                flash("这是演示账号，密码已公开在说明文档中，请先设置您自己的密码。", "warning")
-            else:
-                flash("管理员已重置您的密码，请先设置新密码。", "warning")
+            flash(_why_change_password(current_user, app.config.get("DEMO_LOGINS", ())), "warning")
             return redirect(url_for("auth.account"))
         return None
 
@@ -124,6 +122,18 @@ def _hooks(app: Flask) -> None:
             return "database unavailable", 503, {"Content-Type": "text/plain", "Retry-After": "5"}
         return "ok", 200, {"Content-Type": "text/plain"}
 
+
+
+def _why_change_password(user: User, demo_logins: frozenset[str]) -> str:
+    """A demo account, a password an admin reset, or a new account's first sign-in."""
+    if user.login in demo_logins:
+        return "这是演示账号，密码已公开在说明文档中，请先设置您自己的密码。"
+    reset = db.session.scalar(select(AuditEntry.id).where(
+        AuditEntry.table_name == "users", AuditEntry.record_id == user.id,
+        AuditEntry.action == "password").limit(1))
+    if reset is not None:
+        return "管理员已重置您的密码，请先设置新密码。"
+    return "欢迎首次登录。管理员为您设置的是临时密码，请先设置您自己的密码。"
 
 
 def error_page(code: int, title: str, message: str) -> tuple[str, int]:

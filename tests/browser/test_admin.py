@@ -67,7 +67,7 @@ def test_admin_creates_unit_member_and_project_and_the_member_takes_over(page_as
     member.fill("input[name=password]", "temporary-pass-1")
     member.click("button[type=submit]")
     member.wait_for_url(re.compile(r".*/account$"))
-    assert "管理员已重置您的密码" in member.content()
+    assert "欢迎首次登录" in member.content() and "管理员已重置您的密码" not in member.content()
     member.fill("input[name=new]", "my-own-pass-2026")
     member.fill("input[name=confirm]", "my-own-pass-2026")
     member.click("main button[type=submit]")

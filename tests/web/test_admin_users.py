@@ -226,3 +226,18 @@ def test_every_problem_of_a_new_user_is_shown_at_once_each_next_to_its_field(cli
     assert "项目负责人须属于一个单位" in messages
     assert "账号“LEAD1”已存在" in messages and "密码至少 8 位" in messages
     assert len(messages) == len(set(messages)) == 3
+
+
+def test_a_new_users_first_sign_in_is_not_called_a_reset(app, client, admin, users):
+    client.post("/admin/users/new", data={"login": "sunxin", "name": "孙欣", "role": "viewer",
+                                          "password": "temporary-pass-1"})
+    client.post(f"/admin/users/{users['viewer'].id}/password",
+                data={"password": "temporary-pass-2", "confirm": "temporary-pass-2"})
+    client.post("/logout")
+    for login, password, said in (("sunxin", "temporary-pass-1", "欢迎首次登录"),
+                                  (users["viewer"].login, "temporary-pass-2", "管理员已重置您的密码")):
+        other = app.test_client()
+        other.post("/login", data={"login": login, "password": password,
+                                   "csrf_token": other.csrf_token()})
+        page = other.get("/", follow_redirects=True).get_data(as_text=True)
+        assert said in page, login
