@@ -7,13 +7,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from tracker import xlsx
-from tracker.auth.permissions import can_enter_figures, require
+from tracker.auth.permissions import can_enter_figures, can_report_for, require
 from tracker.errors import Refused
 from tracker.extensions import db
 from tracker.http import default_period, is_htmx, parse_period
 from tracker.periods import Period
 from tracker.progress import half_up
 from tracker.projects.models import Project
+from tracker.reports import grid as rows_of
 from tracker.reports import service
 
 bp = Blueprint("reports", __name__)
@@ -26,17 +27,17 @@ def _project(code: str) -> Project:
     return project
 
 
-def _row_response(row: service.GridRow, year: int, month: int, status: int = 200):
+def _row_response(row: rows_of.GridRow, year: int, month: int, status: int = 200):
     if is_htmx():
         return render_template("reports/_row.html", row=row, year=year, month=month), status
     if row.errors or row.conflict:
-        rows = service.grid_rows(current_user, year, month)
+        rows = rows_of.grid_rows(current_user, year, month)
         rows = [row if r.project.id == row.project.id else r for r in rows]
         return render_template("reports/grid.html", rows=rows, year=year, month=month), status
     return redirect(url_for("reports.grid", period=Period(year, month)) + f"#row-{row.project.code}")
 
 
-def _done(row: service.GridRow, year: int, month: int, message: str):
+def _done(row: rows_of.GridRow, year: int, month: int, message: str):
     """A successful row action: the row fragment for htmx, a flash and the grid otherwise."""
     if not is_htmx():
         flash(f"{row.project.name}：{message}", "success")
@@ -55,7 +56,7 @@ def grid_default():
 def grid(period: Period):
     require(can_enter_figures(current_user))
     year, month = period
-    rows = service.grid_rows(current_user, year, month)
+    rows = rows_of.grid_rows(current_user, year, month)
     if request.args.get("format") == "xlsx":
         return xlsx.download(
             f"月度填报-{period}.xlsx", "月度填报",
@@ -77,15 +78,15 @@ def grid(period: Period):
 def row(period: Period, code: str):
     year, month = period
     project = _project(code)
-    require(service.can_report_for(current_user, project))
+    require(can_report_for(current_user, project))
     if request.method == "GET":
-        return _row_response(service.grid_rows(current_user, year, month, only=project)[0], year, month)
+        return _row_response(rows_of.grid_rows(current_user, year, month, only=project)[0], year, month)
     try:
         fresh, conflict = service.save_row(current_user, project, year, month, request.form.to_dict())
     except PermissionError:
         abort(403)
     except Refused as exc:
-        fresh = service.preview_row(current_user, project, year, month, request.form.to_dict())
+        fresh = rows_of.preview_row(current_user, project, year, month, request.form.to_dict())
         fresh.errors["_row"] = str(exc)
         return _row_response(fresh, year, month, 422)
     if conflict:
@@ -100,8 +101,8 @@ def row(period: Period, code: str):
 def validate(period: Period, code: str):
     year, month = period
     project = _project(code)
-    require(service.can_report_for(current_user, project))
-    row = service.preview_row(current_user, project, year, month, request.form.to_dict())
+    require(can_report_for(current_user, project))
+    row = rows_of.preview_row(current_user, project, year, month, request.form.to_dict())
     return render_template("reports/_feedback.html", row=row, year=year, month=month)
 
 
@@ -126,10 +127,10 @@ def act(period: Period, code: str, action: str):
     except PermissionError:
         abort(403)
     except Refused as exc:
-        row = service.grid_rows(current_user, year, month, only=project)[0]
+        row = rows_of.grid_rows(current_user, year, month, only=project)[0]
         row.errors["_row"] = str(exc)
         return _row_response(row, year, month, 422)
-    return _done(service.grid_rows(current_user, year, month, only=project)[0], year, month, message)
+    return _done(rows_of.grid_rows(current_user, year, month, only=project)[0], year, month, message)
 
 
 @bp.route("/report/<period:period>/all/<action>", methods=["POST"])

@@ -1,0 +1,219 @@
+"""The monthly reporting grid as it is read: rows with 含本次填报 figures, validation of typed
+values (used while typing and when saving), the projects a user reports for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker import progress
+from tracker.auth.models import Role, User
+from tracker.auth.permissions import can_supervise
+from tracker.extensions import db
+from tracker.projects.models import (
+    Bond,
+    BondSpending,
+    MonthlyReport,
+    Project,
+    ReportState,
+    project_liaisons,
+)
+from tracker.projects.service import counted_sums, plans_for
+from tracker.reports.locks import locks_for
+from tracker.settings import thresholds
+
+ZERO = Decimal("0")
+MAX_AMOUNT = Decimal("999999999999.99")
+MAX_TEXT = 2000
+
+
+@dataclass
+class StaleSave:
+    """A stale save: what is stored now, and who saved it."""
+
+    report: MonthlyReport | None
+    spending: BondSpending | None
+    by: str
+    at: object
+
+
+@dataclass
+class GridRow:
+    project: Project
+    report: MonthlyReport | None
+    plan: Decimal | None
+    figures: progress.ProjectFigures  # including this row's amount (含本次填报)
+    bond: Bond | None = None
+    spending: BondSpending | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    conflict: StaleSave | None = None
+    locked: bool = False  # the month's brief is published and no unlock is open
+    form: dict[str, str] | None = None  # the user's input when re-shown after an error
+
+    @property
+    def state(self) -> ReportState | None:
+        return self.report.state if self.report else None
+
+
+# --- validation (plain values; used while typing and when saving) ----------------
+
+
+def parse_amount(text: str | None, label: str = "金额") -> tuple[Decimal | None, str | None]:
+    """A number ≥ 0 with at most two decimals; blank means none. Returns (value, error)."""
+    text = (text or "").strip().replace(",", "")
+    if text == "":
+        return None, None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None, f"{label}须为数字"
+    if not value.is_finite():
+        return None, f"{label}须为数字"
+    if value < 0:
+        return None, f"{label}不能为负数"
+    if value.as_tuple().exponent < -2:
+        return None, f"{label}最多两位小数"
+    if value > MAX_AMOUNT:
+        return None, f"{label}过大"
+    return value, None
+
+
+def validate_row(form: dict[str, str]) -> tuple[dict, dict[str, str]]:
+    """Clean the row's fields; returns (values, errors by field name).
+
+    Only the fields the form carries are in ``values``: an absent field means "unchanged"
+    (a script or an old page that does not send it keeps what is stored), an empty one
+    means "cleared".
+    """
+    errors: dict[str, str] = {}
+    values: dict = {}
+    for name, label in (("amount", "当月完成投资"), ("bond_spent", "专项债支出")):
+        if name in form:
+            values[name], err = parse_amount(form[name], label)
+            if err:
+                errors[name] = err
+    for name in ("progress_text", "next_steps"):
+        if name not in form:
+            continue
+        text = (form.get(name) or "").strip()
+        if len(text) > MAX_TEXT:
+            errors[name] = f"不超过 {MAX_TEXT} 字"
+        values[name] = text
+    return values, errors
+
+
+def plan_warning(ytd: Decimal, plan: Decimal | None) -> list[str]:
+    """A warning (not a refusal) when the year's total would pass the annual plan."""
+    if plan and ytd > plan:
+        return [f"1-本月累计 {progress.fmt_wan(ytd)} 万元，将超过年度计划 {progress.fmt_wan(plan)} 万元，请核实。"]
+    return []
+
+
+# --- reading --------------------------------------------------------------------
+
+
+def reportable_projects(user: User):  # noqa: ANN201
+    """The projects a user reports for: all active ones for supervisors, their own for members."""
+    stmt = (
+        select(Project)
+        .where(Project.archived_on.is_(None))
+        .options(selectinload(Project.lead), selectinload(Project.liaisons))
+        .order_by(Project.code)
+    )
+    if user.role is Role.MEMBER:
+        liaison = select(project_liaisons.c.project_id).where(project_liaisons.c.user_id == user.id)
+        stmt = stmt.where((Project.lead_id == user.id) | Project.id.in_(liaison))
+    elif not can_supervise(user):
+        stmt = stmt.where(Project.id.is_(None))
+    return stmt
+
+
+def grid_rows(user: User, year: int, month: int, only: Project | None = None) -> list[GridRow]:
+    """The grid for (year, month) in a fixed number of queries."""
+    if only is not None:
+        projects = [only]
+    else:
+        projects = list(db.session.scalars(reportable_projects(user)))
+    if not projects:
+        return []
+    ids = [p.id for p in projects]
+    reports = {
+        r.project_id: r
+        for r in db.session.scalars(
+            select(MonthlyReport)
+            .where(
+                MonthlyReport.project_id.in_(ids),
+                MonthlyReport.year == year,
+                MonthlyReport.month == month,
+            )
+            .options(selectinload(MonthlyReport.updated_by))
+        )
+    }
+    # Counted figures before this month; this row is added whatever its state (含本次填报).
+    before = counted_sums(year, month - 1, ids) if month > 1 else {}
+    if month == 1:
+        before = {pid: (ZERO, cum) for pid, (_, cum) in counted_sums(year - 1, 12, ids).items()}
+    plans = plans_for(year, ids)
+    bonds = {
+        b.project_id: b
+        for b in db.session.scalars(select(Bond).where(Bond.project_id.in_(ids), Bond.year == year))
+    }
+    spendings = {
+        s.bond_id: s
+        for s in db.session.scalars(
+            select(BondSpending)
+            .where(BondSpending.bond_id.in_([b.id for b in bonds.values()]), BondSpending.month == month)
+            .options(selectinload(BondSpending.updated_by))
+        )
+    } if bonds else {}
+    limits = thresholds()
+    locked = locks_for(year, month)
+    rows = []
+    for p in projects:
+        report = reports.get(p.id)
+        ytd, cum = before.get(p.id, (ZERO, ZERO))
+        own = report.amount if report and report.amount is not None else ZERO
+        figures = progress.figures_from(ytd + own, cum + own, plans.get(p.id), month,
+                                        p.total_investment, limits)
+        bond = bonds.get(p.id)
+        rows.append(
+            GridRow(
+                project=p,
+                report=report,
+                plan=plans.get(p.id),
+                figures=figures,
+                bond=bond,
+                spending=spendings.get(bond.id) if bond else None,
+                warnings=plan_warning(figures.ytd, plans.get(p.id)),
+                locked=locked(p.id),
+            )
+        )
+    return rows
+
+
+def preview_row(
+    user: User, project: Project, year: int, month: int, form: dict[str, str],
+    row: GridRow | None = None,
+) -> GridRow:
+    """The row as it would be with the typed values: messages and 含本次填报 figures.
+
+    ``row`` is the stored row when the caller has already loaded it.
+    """
+    row = row or grid_rows(user, year, month, only=project)[0]
+    values, errors = validate_row(form)
+    row.errors = errors
+    row.form = form
+    if "amount" in values and "amount" not in errors:
+        old = row.report.amount if row.report and row.report.amount is not None else ZERO
+        new = values["amount"] if values["amount"] is not None else ZERO
+        f = row.figures
+        row.figures = progress.figures_from(
+            f.ytd - old + new, f.cumulative - old + new, row.plan, month,
+            project.total_investment, thresholds(),
+        )
+        row.warnings = plan_warning(row.figures.ytd, row.plan)
+    return row
