@@ -217,3 +217,27 @@ def preview_row(
         )
         row.warnings = plan_warning(row.figures.ytd, row.plan)
     return row
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The grid's counts by state (the summary line and the approve-all button)."""
+
+    total: int = 0
+    approved: int = 0
+    submitted: int = 0
+    draft: int = 0
+    returned: int = 0
+    missing: int = 0
+
+
+def summarize(rows: list[GridRow]) -> Summary:
+    states = [r.state for r in rows]
+    return Summary(
+        total=len(rows),
+        approved=states.count(ReportState.APPROVED),
+        submitted=states.count(ReportState.SUBMITTED),
+        draft=states.count(ReportState.DRAFT),
+        returned=states.count(ReportState.RETURNED),
+        missing=states.count(None),
+    )

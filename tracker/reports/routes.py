@@ -29,11 +29,14 @@ def _project(code: str) -> Project:
 
 def _row_response(row: rows_of.GridRow, year: int, month: int, status: int = 200):
     if is_htmx():
-        return render_template("reports/_row.html", row=row, year=year, month=month), status
+        summary = rows_of.summarize(rows_of.grid_rows(current_user, year, month))
+        return render_template("reports/_row.html", row=row, year=year, month=month) + render_template(
+            "reports/_summary.html", summary=summary, year=year, month=month, oob=True), status
     if row.errors or row.conflict:
         rows = rows_of.grid_rows(current_user, year, month)
         rows = [row if r.project.id == row.project.id else r for r in rows]
-        return render_template("reports/grid.html", rows=rows, year=year, month=month), status
+        return render_template("reports/grid.html", rows=rows, year=year, month=month,
+                               summary=rows_of.summarize(rows)), status
     return redirect(url_for("reports.grid", period=Period(year, month)) + f"#row-{row.project.code}")
 
 
@@ -70,7 +73,8 @@ def grid(period: Period):
                 for r in rows
             ],
         )
-    return render_template("reports/grid.html", rows=rows, year=year, month=month)
+    return render_template("reports/grid.html", rows=rows, year=year, month=month,
+                           summary=rows_of.summarize(rows))
 
 
 @bp.route("/report/<period:period>/<code>", methods=["GET", "POST"])

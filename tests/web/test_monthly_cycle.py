@@ -1,0 +1,49 @@
+"""The monthly cycle without friction (issue 13): what leads and the office ran into."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def month(users, make_project):
+    """Three projects led by the member, none reported for July; two more by the other lead."""
+    for code in ("A1", "A2", "A3"):
+        make_project(code, plan=1000, lead=users["member"], months={m: 50 for m in range(1, 7)})
+    for code in ("B1", "B2"):
+        make_project(code, plan=1000, lead=users["other_member"])
+
+
+def summary_of(html: str) -> str:
+    match = re.search(r'id="report-summary"[^>]*>\s*<p>([^<]*)', html)
+    assert match, "no summary"
+    return match.group(1)
+
+
+def test_every_row_action_sends_the_summary_again(client, users, login, month):
+    login(users["member"])
+    assert "未填报 3" in summary_of(client.get("/report/2026-07").get_data(as_text=True))
+    saved = client.post("/report/2026-07/A1", data={"amount": "10", "version": "0"}, headers=HX)
+    html = saved.get_data(as_text=True)
+    assert 'hx-swap-oob="true"' in html
+    assert "草稿 1" in summary_of(html) and "未填报 2" in summary_of(html)
+    submitted = client.post("/report/2026-07/A1/submit", headers=HX).get_data(as_text=True)
+    assert "已报送 1" in summary_of(submitted) and "草稿 0" in summary_of(submitted)
+
+
+def test_approve_all_names_its_count_and_the_count_follows_returns(client, users, login, month):
+    for lead, codes in ((users["member"], ("A1", "A2", "A3")), (users["other_member"], ("B1",))):
+        login(lead)
+        for code in codes:
+            client.post(f"/report/2026-07/{code}", data={"amount": "10", "version": "0"})
+            client.post(f"/report/2026-07/{code}/submit")
+    login(users["supervisor"])
+    page = client.get("/report/2026-07").get_data(as_text=True)
+    assert "全部审核通过（4）" in page and 'data-confirm="将审核通过 4 个项目的报送' in page
+    returned = client.post("/report/2026-07/A2/return", data={"comment": "请补充形象进度"},
+                           headers=HX).get_data(as_text=True)
+    assert "全部审核通过（3）" in returned and "退回 1" in summary_of(returned)
