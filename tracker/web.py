@@ -17,7 +17,8 @@ from tracker.auth.models import User
 from tracker.errors import Conflict, Forbidden, NotFound, Refused
 from tracker.extensions import db, login_manager
 from tracker.forms import whole_number
-from tracker.http import is_htmx, park_today
+from tracker.http import default_period, is_htmx, park_today
+from tracker.reports.grid import pending_for
 from tracker.settings import DEFAULTS, park_settings
 from tracker.timeutil import local
 
@@ -76,7 +77,8 @@ def _templates(app: Flask) -> None:
         except SQLAlchemyError:  # the error page must still draw when the database is away
             _rollback()
             park = dict(DEFAULTS)
-        return {"park": park, "today": park_today(), "endpoints": app.view_functions}
+        return {"park": park, "today": park_today(), "endpoints": app.view_functions,
+                "pending_reports": _pending_reports}
 
 
 def _hooks(app: Flask) -> None:
@@ -122,6 +124,12 @@ def _hooks(app: Flask) -> None:
             return "database unavailable", 503, {"Content-Type": "text/plain", "Retry-After": "5"}
         return "ok", 200, {"Content-Type": "text/plain"}
 
+
+
+def _pending_reports() -> int:
+    """The navigation's badge on 月度填报 for a lead: rows they still owe (called by the layout
+    only when it draws a lead's navigation)."""
+    return len(pending_for(current_user, default_period()))
 
 
 def _why_change_password(user: User, demo_logins: frozenset[str]) -> str:

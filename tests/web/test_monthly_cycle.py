@@ -47,3 +47,29 @@ def test_approve_all_names_its_count_and_the_count_follows_returns(client, users
     returned = client.post("/report/2026-07/A2/return", data={"comment": "请补充形象进度"},
                            headers=HX).get_data(as_text=True)
     assert "全部审核通过（3）" in returned and "退回 1" in summary_of(returned)
+
+
+def test_a_lead_sees_returned_rows_and_what_is_due_on_their_home(client, users, login, month):
+    login(users["member"])
+    client.post("/report/2026-07/A1", data={"amount": "10", "progress_text": "x", "version": "0"})
+    client.post("/report/2026-07/A1/submit")
+    login(users["supervisor"])
+    client.post("/report/2026-07/A1/return", data={"comment": "形象进度过于简略"})
+    login(users["member"])
+    home = client.get("/").get_data(as_text=True)
+    card = home.split('id="my-reports"')[1].split("</section>")[0]
+    assert "我的填报" in home and "退回意见：形象进度过于简略" in card
+    assert card.index("A1项目") < card.index("A2项目")  # the returned row first in its month
+    # July to the last completed month, for three projects, all still owed.
+    owed = len(re.findall(r'class="my-item', card))
+    assert owed == 12 or "另有" in card
+    badge = re.search(r'月度填报 <span class="count-badge"[^>]*>(\d+)<', home)
+    assert badge and int(badge.group(1)) >= 12
+    # /report opens the earliest month with work pending, not the last completed month.
+    assert client.get("/report").headers["Location"].endswith("/report/2026-07")
+
+
+def test_a_project_created_after_a_month_is_not_due_for_it(client, users, login, month):
+    login(users["other_member"])  # B1 and B2 were created today, with no figures before
+    home = client.get("/").get_data(as_text=True)
+    assert "没有待办" in home and "count-badge" not in home

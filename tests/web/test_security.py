@@ -191,6 +191,9 @@ def test_backup_while_the_live_server_is_writing(app, runner, client, users, log
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     opener.open(urllib.request.Request(f"{base}/login", data=b"login=super1&password=correct-horse-9",
                                        headers={"X-CSRFToken": token}))
+    # Signing in starts a new session, with a new token.
+    page = opener.open(f"{base}/admin/projects/A1/plans").read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     stop = threading.Event()
     written = []
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
-from flask_login import login_required
+from flask_login import current_user, login_required
 
+from tracker.auth.models import Role
 from tracker.dashboard.service import dashboard_data
-from tracker.http import park_today, parse_period
+from tracker.http import default_period, park_today, parse_period
+from tracker.reports.grid import pending_for
 
 bp = Blueprint("dashboard", __name__)
 
@@ -15,4 +17,7 @@ bp = Blueprint("dashboard", __name__)
 @login_required
 def index():
     year, month = parse_period(request.args.get("period"))
-    return render_template("dashboard/index.html", d=dashboard_data(year, month, park_today()))
+    # A lead's home starts with what they still owe (我的填报).
+    mine = pending_for(current_user, default_period()) if current_user.role is Role.MEMBER else None
+    return render_template("dashboard/index.html", d=dashboard_data(year, month, park_today()),
+                           mine=mine)

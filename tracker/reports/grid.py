@@ -13,6 +13,7 @@ from tracker import progress
 from tracker.auth.models import Role, User
 from tracker.auth.permissions import can_supervise
 from tracker.extensions import db
+from tracker.periods import Period
 from tracker.projects.models import (
     Bond,
     BondSpending,
@@ -241,3 +242,53 @@ def summarize(rows: list[GridRow]) -> Summary:
         returned=states.count(ReportState.RETURNED),
         missing=states.count(None),
     )
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A row that waits for its lead: not reported, a draft, or returned (with the comment)."""
+
+    period: Period
+    project: Project
+    state: ReportState | None
+    comment: str = ""
+
+
+def due_months(project: Project, due: Period, first_reported: int | None = None) -> list[Period]:
+    """The months of ``due``'s year up to ``due`` the project must report.
+
+    A project created during the year is not due for the months before it existed; one
+    entered later with earlier figures (an import, the demo) is due from its first reported
+    month of the year.
+    """
+    created = project.created_at
+    first = 1 if created is None or created.year < due.year else (
+        created.month if created.year == due.year else 13)
+    if first_reported is not None:
+        first = min(first, first_reported)
+    return [Period(due.year, m) for m in range(first, due.month + 1)]
+
+
+def pending_for(user: User, due: Period) -> list[Pending]:
+    """What a lead still owes up to ``due`` (earliest first): two statements."""
+    projects = list(db.session.scalars(reportable_projects(user)))
+    if not projects:
+        return []
+    reports = {
+        (r.project_id, r.month): r
+        for r in db.session.scalars(select(MonthlyReport).where(
+            MonthlyReport.project_id.in_([p.id for p in projects]),
+            MonthlyReport.year == due.year, MonthlyReport.month <= due.month))
+    }
+    first_reported: dict[int, int] = {}
+    for pid, m in reports:
+        first_reported[pid] = min(m, first_reported.get(pid, 13))
+    pending = []
+    for project in projects:
+        for period in due_months(project, due, first_reported.get(project.id)):
+            report = reports.get((project.id, period.month))
+            if report is None or report.state in (ReportState.DRAFT, ReportState.RETURNED):
+                pending.append(Pending(period, project, report.state if report else None,
+                                       report.return_comment if report else ""))
+    pending.sort(key=lambda p: (p.period, p.state is not ReportState.RETURNED, p.project.code))
+    return pending

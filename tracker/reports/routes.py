@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from tracker import xlsx
+from tracker.auth.models import Role
 from tracker.auth.permissions import can_enter_figures, can_report_for, require
 from tracker.errors import Refused
 from tracker.extensions import db
@@ -50,8 +51,13 @@ def _done(row: rows_of.GridRow, year: int, month: int, message: str):
 @bp.route("/report")
 @login_required
 def grid_default():
-    year, month = parse_period(request.args.get("period")) if request.args.get("period") else default_period()
-    return redirect(url_for("reports.grid", period=Period(year, month)))
+    """The month asked for; else the earliest month with work pending for this user; else the
+    month due now."""
+    if request.args.get("period"):
+        return redirect(url_for("reports.grid", period=parse_period(request.args["period"])))
+    due = default_period()
+    pending = rows_of.pending_for(current_user, due) if current_user.role is Role.MEMBER else []
+    return redirect(url_for("reports.grid", period=pending[0].period if pending else due))
 
 
 @bp.route("/report/<period:period>")
