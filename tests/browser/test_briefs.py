@@ -24,6 +24,11 @@ def test_supervisor_drafts_and_publishes_a_brief(app, runner, page_as):
     assert preview.get_by_text("报送：区委、区政府主要领导").is_visible()
     screenshot(page, "brief-draft")
 
+    check = page.locator("#publish-check")
+    assert check.get_by_text("发布前检查").is_visible() and "未报送" in check.inner_text()
+    page.click("text=发布（〔2026〕第1期）")  # without the tick: refused, the check stays
+    page.get_by_text("确需发布，请勾选确认").wait_for()
+    page.check("input[name=accept_incomplete]")
     page.click("text=发布（〔2026〕第1期）")
     page.wait_for_url("**/briefs/2026-10")
     assert page.get_by_text("已发布〔2026〕第1期（第1版）").is_visible()

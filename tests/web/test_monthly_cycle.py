@@ -73,3 +73,27 @@ def test_a_project_created_after_a_month_is_not_due_for_it(client, users, login,
     login(users["other_member"])  # B1 and B2 were created today, with no figures before
     home = client.get("/").get_data(as_text=True)
     assert "没有待办" in home and "count-badge" not in home
+
+
+def test_publishing_shows_what_is_open_and_needs_a_tick_to_lock_it(client, users, login, month):
+    from sqlalchemy import select
+
+    from tracker.audit.models import AuditEntry
+    from tracker.briefs.models import Brief
+    from tracker.extensions import db
+
+    login(users["member"])
+    client.post("/report/2026-07/A1", data={"amount": "10", "version": "0"})
+    client.post("/report/2026-07/A1/submit")
+    client.post("/report/2026-07/A2", data={"amount": "10", "version": "0"})
+    login(users["supervisor"])
+    page = client.get("/briefs/2026-07").get_data(as_text=True)
+    check = page.split('id="publish-check"')[1].split("</section>")[0]
+    assert "未报送 2 个项目" in check and "待审核 1 个项目" in check  # A2 a draft, A3 nothing
+    assert 'href="/report/2026-07"' in check and "2026年1-7月</strong>的月度数据" in page
+    refused = client.post("/briefs/2026-07/publish")
+    assert refused.status_code == 422 and "确需发布，请勾选确认" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(Brief.state).where(Brief.month == 7)) != "已发布"
+    assert client.post("/briefs/2026-07/publish", data={"accept_incomplete": "1"}).status_code == 302
+    note = db.session.scalar(select(AuditEntry.note).where(AuditEntry.action == "publish"))
+    assert "发布时仍有2个项目未报送、0个被退回、1个待审核，经勾选确认" in note

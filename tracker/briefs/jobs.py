@@ -31,6 +31,7 @@ def publish(job, progress):  # noqa: ANN001, ANN201
     try:
         brief = service.publish(year, month, user, today=park_today(),
                                 correction=job.params.get("correction", False),
+                                note=job.params.get("note", ""),
                                 reason=job.params.get("reason", ""))
     except Refused as exc:
         raise RuntimeError(str(exc)) from None

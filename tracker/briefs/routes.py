@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from tracker.auth.permissions import supervisor_required
 from tracker.briefs import service
+from tracker.briefs.check import publish_check
 from tracker.briefs.jobs import runs_in_background
 from tracker.errors import Refused
 from tracker.extensions import db
@@ -71,6 +72,7 @@ def _month_context(year: int, month: int, errors: dict | None = None, form: dict
         draft = service.draft_for(year, month)
         ctx["draft"] = draft
         ctx["b"] = service.build_snapshot(year, month, draft, park_today())
+        ctx["check"] = publish_check(Period(year, month))
         ctx["locked"] = locks.is_locked(year, month)
         ctx["locked_through"] = locks.locked_through(year)
         ctx["unlocks"] = locks.active_unlocks(year, month)
@@ -127,14 +129,19 @@ def publish(period: Period):
     year, month_ = period
     correction = request.form.get("correction") == "1"
     reason = request.form.get("reason", "")
+    check = publish_check(period)
+    if check.needs_tick and request.form.get("accept_incomplete") != "1":
+        return _month_page(year, month_, 422, form={"reason": reason}, errors={
+            "accept_incomplete": "仍有项目未报送、被退回或待审核；发布后这些数据将按现状锁定。"
+                                 "确需发布，请勾选确认。"})
     try:
         if runs_in_background(year):
             service.check_publishable(year, month_, current_user, correction, reason)
             return follow(enqueue("brief_publish", {"year": year, "month": month_,
-                                                     "correction": correction, "reason": reason},
-                                   current_user.id))
+                                                     "correction": correction, "reason": reason,
+                                                     "note": check.note}, current_user.id))
         brief = service.publish(year, month_, current_user, correction=correction, reason=reason,
-                                today=park_today())
+                                today=park_today(), note=check.note)
     except Refused as exc:
         db.session.rollback()
         key = "reason" if correction else "publish"

@@ -227,7 +227,7 @@ def check_publishable(
 
 def publish(
     year: int, month: int, user: User | None, correction: bool = False, reason: str = "", *,
-    today: date,
+    today: date, note: str = "",
 ) -> Brief:
     """Freeze the month's draft as a published revision (snapshot, PDF, SHA-256).
 
@@ -255,7 +255,7 @@ def publish(
         record_id=draft.id,
         label=f"{label}简报 {snapshot['issue_label']}",
         note=(f"发布更正版（第{draft.revision}版）：{reason}" if correction else "发布简报")
-        + ("（命令行）" if user is None else ""),
+        + ("（命令行）" if user is None else "") + (f"；{note}" if note else ""),
     )
     try:
         db.session.commit()
