@@ -97,3 +97,25 @@ def test_publishing_shows_what_is_open_and_needs_a_tick_to_lock_it(client, users
     assert client.post("/briefs/2026-07/publish", data={"accept_incomplete": "1"}).status_code == 302
     note = db.session.scalar(select(AuditEntry.note).where(AuditEntry.action == "publish"))
     assert "发布时仍有2个项目未报送、0个被退回、1个待审核，经勾选确认" in note
+
+
+def test_absurd_figures_are_refused_and_unusual_ones_confirmed_and_flagged(client, users, login,
+                                                                           make_project):
+    make_project("C1", plan=1000, total=50000, lead=users["member"], months={1: 80, 2: 90})
+    login(users["member"])
+    absurd = client.post("/report/2026-07/C1", data={"amount": "99999999999", "version": "0"})
+    assert absurd.status_code == 422 and "超过100亿元" in absurd.get_data(as_text=True)
+    above_total = client.post("/report/2026-07/C1", data={"amount": "60000", "version": "0"})
+    assert "不能超过项目总投资（50000.00 万元）" in above_total.get_data(as_text=True)
+    # 1,100 is more than three times the largest month and takes the year past 120 % of plan.
+    unusual = client.post("/report/2026-07/C1", data={"amount": "1100", "version": "0"})
+    html = unusual.get_data(as_text=True)
+    assert unusual.status_code == 422 and "以往最大月份（90.00 万元）的3倍" in html
+    assert "年度计划的127.0%" in html and 'name="confirm_unusual"' in html
+    confirmed = client.post("/report/2026-07/C1", data={"amount": "1100", "version": "0",
+                                                        "confirm_unusual": "1"})
+    assert confirmed.status_code == 302
+    client.post("/report/2026-07/C1/submit")
+    login(users["supervisor"])
+    review = client.get("/report/2026-07").get_data(as_text=True)
+    assert '<span class="badge badge-check"' in review and ">待核<" in review

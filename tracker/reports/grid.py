@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from tracker import progress
@@ -15,6 +15,7 @@ from tracker.auth.permissions import can_supervise
 from tracker.extensions import db
 from tracker.periods import Period
 from tracker.projects.models import (
+    COUNTED_STATES,
     Bond,
     BondSpending,
     MonthlyReport,
@@ -54,6 +55,8 @@ class GridRow:
     conflict: StaleSave | None = None
     locked: bool = False  # the month's brief is published and no unlock is open
     form: dict[str, str] | None = None  # the user's input when re-shown after an error
+    largest: Decimal = Decimal("0")  # the project's largest counted month but this one
+    unusual: list[str] = field(default_factory=list)  # why the figure needs a second look (待核)
 
     @property
     def state(self) -> ReportState | None:
@@ -171,6 +174,13 @@ def grid_rows(user: User, year: int, month: int, only: Project | None = None) ->
             .options(selectinload(BondSpending.updated_by))
         )
     } if bonds else {}
+    # The largest counted month of each project, this month left out (3× it is unusual).
+    largest = dict(db.session.execute(
+        select(MonthlyReport.project_id, func.max(MonthlyReport.amount))
+        .where(MonthlyReport.project_id.in_(ids), MonthlyReport.state.in_(COUNTED_STATES),
+               ~((MonthlyReport.year == year) & (MonthlyReport.month == month)))
+        .group_by(MonthlyReport.project_id)
+    ).all())
     limits = thresholds()
     locked = locks_for(year, month)
     rows = []
@@ -191,9 +201,40 @@ def grid_rows(user: User, year: int, month: int, only: Project | None = None) ->
                 spending=spendings.get(bond.id) if bond else None,
                 warnings=plan_warning(figures.ytd, plans.get(p.id)),
                 locked=locked(p.id),
+                largest=largest.get(p.id) or ZERO,
+                unusual=unusual_reasons(report.amount if report else None, figures.ytd,
+                                        plans.get(p.id), largest.get(p.id) or ZERO),
             )
         )
     return rows
+
+
+MONTH_CEILING = Decimal("1000000")  # 100亿元 in one month: a mistaken unit, not a project
+YEAR_PAST_PLAN = Decimal("1.2")
+LARGEST_TIMES = 3
+UNUSUAL_CONFIRM = "如确认无误，请勾选“数额无误”后再保存。"
+
+
+def amount_error(amount: Decimal | None, project: Project) -> str | None:
+    """A month that cannot be right: more than the project's whole investment, or absurd."""
+    if amount is None:
+        return None
+    if amount > MONTH_CEILING:
+        return "当月完成投资超过100亿元，请核对单位是否为万元"
+    if project.total_investment and amount > project.total_investment:
+        return f"当月完成投资不能超过项目总投资（{project.total_investment:.2f} 万元）"
+    return None
+
+
+def unusual_reasons(amount: Decimal | None, ytd: Decimal, plan: Decimal | None,
+                    largest: Decimal) -> list[str]:
+    """Figures that may be right but need the lead's confirmation and the office's look."""
+    reasons = []
+    if plan and ytd > plan * YEAR_PAST_PLAN:
+        reasons.append(f"本年累计将达年度计划的{progress.fmt_pct(ytd / plan * 100)}%")
+    if amount and largest and amount > largest * LARGEST_TIMES:
+        reasons.append(f"本月数额超过该项目以往最大月份（{largest:.2f} 万元）的3倍")
+    return reasons
 
 
 def preview_row(
@@ -217,6 +258,10 @@ def preview_row(
             project.total_investment, thresholds(),
         )
         row.warnings = plan_warning(row.figures.ytd, row.plan)
+        if error := amount_error(values["amount"], project):
+            row.errors["amount"] = error
+        else:
+            row.unusual = unusual_reasons(values["amount"], row.figures.ytd, row.plan, row.largest)
     return row
 
 

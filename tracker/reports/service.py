@@ -26,6 +26,7 @@ from tracker.projects.models import (
     ReportState,
 )
 from tracker.reports.grid import (
+    UNUSUAL_CONFIRM,
     ZERO,
     GridRow,
     StaleSave,
@@ -89,6 +90,14 @@ def save_row(
         raise PermissionError
     if errors:
         return preview_row(user, project, year, month, form, row), None
+    checked = preview_row(user, project, year, month, form)
+    if checked.errors:
+        return checked, None
+    changed_amount = "amount" in values and values["amount"] != (report.amount if report else None)
+    if checked.unusual and changed_amount and form.get("confirm_unusual") != "1":
+        # Possibly right, but a slip of a digit costs the whole park's figures: ask once.
+        checked.errors["amount"] = "；".join(checked.unusual) + "。" + UNUSUAL_CONFIRM
+        return checked, None
 
     seen, seen_bond = _version(form.get("version")), _version(form.get("bond_version"))
     current = report.version if report else 0
