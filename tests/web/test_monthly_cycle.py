@@ -119,3 +119,27 @@ def test_absurd_figures_are_refused_and_unusual_ones_confirmed_and_flagged(clien
     login(users["supervisor"])
     review = client.get("/report/2026-07").get_data(as_text=True)
     assert '<span class="badge badge-check"' in review and ">待核<" in review
+
+
+def test_a_returned_row_goes_back_only_answered(client, users, login, month):
+    from sqlalchemy import select
+
+    from tracker.audit.models import AuditEntry
+    from tracker.extensions import db
+
+    login(users["member"])
+    client.post("/report/2026-07/A1", data={"amount": "10", "progress_text": "x", "version": "0"})
+    client.post("/report/2026-07/A1/submit")
+    login(users["supervisor"])
+    client.post("/report/2026-07/A1/return", data={"comment": "请说明本月为何仅完成10万元"})
+    login(users["member"])
+    unanswered = client.post("/report/2026-07/A1/submit", headers=HX)
+    assert unanswered.status_code == 422
+    assert "请按退回意见修改并保存，或填写对退回意见的答复" in unanswered.get_data(as_text=True)
+    assert 'name="reply"' in unanswered.get_data(as_text=True)
+    answered = client.post("/report/2026-07/A1/submit", data={"reply": "本月设备未到货，数据无误"},
+                           headers=HX)
+    assert answered.status_code == 200 and "已报送" in answered.get_data(as_text=True)
+    note = db.session.scalar(select(AuditEntry.note).where(AuditEntry.field == "state")
+                             .order_by(AuditEntry.id.desc()).limit(1))
+    assert note == "答复退回意见：本月设备未到货，数据无误"

@@ -123,7 +123,7 @@ def act(period: Period, code: str, action: str):
     project = _project(code)
     try:
         if action == "submit":
-            service.submit(current_user, project, year, month)
+            service.submit(current_user, project, year, month, request.form.get("reply", ""))
             message = "已报送。"
         elif action == "withdraw":
             service.withdraw(current_user, project, year, month)

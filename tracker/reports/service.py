@@ -199,8 +199,9 @@ def _report(project: Project, year: int, month: int) -> MonthlyReport | None:
     )
 
 
-def submit(user: User, project: Project, year: int, month: int) -> None:
-    """草稿/退回 → 已报送; needs an amount."""
+def submit(user: User, project: Project, year: int, month: int, reply: str = "") -> None:
+    """草稿/退回 → 已报送; needs an amount. A returned row goes back only answered: changed
+    (saving it makes it a draft) or with a ``reply`` to the 退回意见 (kept in the audit trail)."""
     if not can_report_for(user, project):
         raise PermissionError
     _check_unlocked(project, year, month)
@@ -209,7 +210,10 @@ def submit(user: User, project: Project, year: int, month: int) -> None:
         raise Refused("请先填写并保存当月完成投资，再报送。")
     if report.state not in (ReportState.DRAFT, ReportState.RETURNED):
         raise Refused(f"当前状态为“{report.state.value}”，不能报送。")
-    _transition(user, report, ReportState.SUBMITTED)
+    reply = (reply or "").strip()[:500]
+    if report.state is ReportState.RETURNED and not reply:
+        raise Refused("该行被退回：请按退回意见修改并保存，或填写对退回意见的答复后再报送。")
+    _transition(user, report, ReportState.SUBMITTED, f"答复退回意见：{reply}" if reply else "")
     _commit()
 
 
@@ -273,7 +277,7 @@ def submit_all(user: User, year: int, month: int) -> int:
         r = row.report
         if row.locked:
             continue
-        if r and r.amount is not None and r.state in (ReportState.DRAFT, ReportState.RETURNED):
+        if r and r.amount is not None and r.state is ReportState.DRAFT:  # returned rows need a reply
             _transition(user, r, ReportState.SUBMITTED)
             count += 1
     db.session.commit()

@@ -1,0 +1,31 @@
+"""The monthly cycle in Chromium (issue 13): nothing typed is lost, counts follow each action."""
+
+import pytest
+
+from tests.browser.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def test_typed_text_survives_a_reload_and_leaving_asks_first(page_as, users, make_project):
+    make_project("A1", name="储能电站项目", plan=10000, lead=users["member"],
+                 months={m: 500 for m in range(1, 7)})
+    lead = page_as(users["member"])
+    lead.goto(f"{lead.base}/report/2026-07")
+    lead.locator("#row-A1 textarea[name=progress_text]").fill("主体结构封顶，设备进场")
+    dialogs = []
+    lead.on("dialog", lambda d: (dialogs.append(d.type), d.accept()))
+    lead.reload()
+    assert dialogs == ["beforeunload"]
+    row = lead.locator("#row-A1")
+    assert row.locator("textarea[name=progress_text]").input_value() == "主体结构封顶，设备进场"
+    assert "已恢复上次未保存的输入" in row.inner_text()
+    screenshot(lead, "report-row-restored")
+    # Saved: nothing is kept, and leaving no longer asks.
+    row.locator("input[name=amount]").fill("100")
+    row.get_by_role("button", name="保存草稿").click()
+    lead.locator("#row-A1 [data-state]", has_text="草稿").wait_for()
+    assert "草稿 1" in lead.locator("#report-summary").inner_text()
+    lead.reload()
+    assert dialogs == ["beforeunload"]
+    assert "已恢复" not in lead.locator("#row-A1").inner_text()
