@@ -64,7 +64,7 @@ def test_a_new_user_must_change_the_password_at_first_sign_in(app, client, admin
     user = db.session.scalar(select(User).where(User.login == "liuyang"))
     assert (user.name, user.role, user.unit.name, user.must_change_password) == (
         "刘洋", Role.MEMBER, "园区招商服务中心", True)
-    assert ("role", None, "项目负责人（member）") in trail(table_name="users", record_id=user.id)
+    assert ("role", None, "项目负责人") in trail(table_name="users", record_id=user.id)
     # The new user signs in and is sent to /account until the password is changed.
     other = second_browser(app)
     assert other.post("/login", data={"login": "liuyang", "password": "temporary-1"}).status_code == 302
@@ -102,7 +102,7 @@ def test_edit_changes_name_role_and_unit_with_old_and_new_in_the_trail(client, a
     assert (member.name, member.role, member.unit.name) == ("张伟（规划）", Role.SUPERVISOR, "园区规划建设局")
     assert trail(table_name="users", record_id=member.id) == [
         ("name", "张伟", "张伟（规划）"),
-        ("role", "项目负责人（member）", "督查室（supervisor）"),
+        ("role", "项目负责人", "督查室"),
         ("unit_id", "园区经济发展局", "园区规划建设局"),
     ]
 

@@ -143,3 +143,20 @@ def test_a_returned_row_goes_back_only_answered(client, users, login, month):
     note = db.session.scalar(select(AuditEntry.note).where(AuditEntry.field == "state")
                              .order_by(AuditEntry.id.desc()).limit(1))
     assert note == "答复退回意见：本月设备未到货，数据无误"
+
+
+def test_no_english_or_internals_leak_to_people(client, users, login, runner):
+    import re as _re
+
+    assert runner.invoke(args=["brief", "publish", "--period", "2026-06"]).exit_code == 0
+    login(users["viewer"])
+    archive = client.get("/briefs").get_data(as_text=True)
+    assert "SHA-256" not in archive and "〔2026〕" in archive
+    login(users["admin"])
+    assert "SHA-256" in client.get("/briefs").get_data(as_text=True)  # the admin's detail
+    form = client.get("/admin/users/new").get_data(as_text=True)
+    options = _re.findall(r"<option value=\"(?:admin|supervisor|member|viewer)\"[^>]*>([^<]*)<", form)
+    assert options and not any(_re.search(r"[a-z]", o) for o in options)
+    from tracker.audit.labels import field_label
+
+    assert [field_label(f) for f in ("log", "comment", "closed_on")] == ["办理记录", "说明", "办结日期"]

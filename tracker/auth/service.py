@@ -138,7 +138,7 @@ def authenticate(login: str, password: str, address: str | None,
 
 def role_text(role: Role | None) -> str | None:
     """A role as the audit trail shows it."""
-    return None if role is None else f"{role.label}（{role.value}）"
+    return None if role is None else role.label
 
 
 def unit_name(unit_id: int | None) -> str | None:
