@@ -160,3 +160,27 @@ def test_no_english_or_internals_leak_to_people(client, users, login, runner):
     from tracker.audit.labels import field_label
 
     assert [field_label(f) for f in ("log", "comment", "closed_on")] == ["办理记录", "说明", "办结日期"]
+
+
+def test_last_month_is_shown_beside_the_row_and_can_be_carried_over(client, users, login,
+                                                                   make_project):
+    from decimal import Decimal
+
+    from tracker.extensions import db
+    from tracker.projects.models import MonthlyReport, ReportState
+
+    project = make_project("D1", plan=1000, lead=users["member"])
+    db.session.add(MonthlyReport(project_id=project.id, year=2026, month=6, amount=Decimal("120"),
+                                 progress_text="主体结构施工至三层", next_steps="继续主体施工",
+                                 state=ReportState.APPROVED))
+    db.session.commit()
+    login(users["member"])
+    page = client.get("/report/2026-07").get_data(as_text=True)
+    row = page.split('id="row-D1"')[1].split("</article>")[0]
+    assert "上月：120.00 万元 · 主体结构施工至三层" in row and "沿用上月" in row
+    assert "<textarea" in row and "主体结构施工至三层</textarea>" not in row  # nothing silent
+    carried = client.get("/report/2026-07/D1?prefill=last", headers=HX).get_data(as_text=True)
+    assert "主体结构施工至三层</textarea>" in carried and "继续主体施工</textarea>" in carried
+    assert db.session.query(MonthlyReport).filter_by(month=7).count() == 0  # not saved
+    plain = client.get("/report/2026-07/D1?prefill=last")  # without JavaScript: the whole grid
+    assert plain.status_code == 200 and "主体结构施工至三层</textarea>" in plain.get_data(as_text=True)

@@ -56,6 +56,7 @@ class GridRow:
     locked: bool = False  # the month's brief is published and no unlock is open
     form: dict[str, str] | None = None  # the user's input when re-shown after an error
     largest: Decimal = Decimal("0")  # the project's largest counted month but this one
+    last: MonthlyReport | None = None  # the month before's row (shown beside, 沿用上月)
     unusual: list[str] = field(default_factory=list)  # why the figure needs a second look (待核)
 
     @property
@@ -174,6 +175,13 @@ def grid_rows(user: User, year: int, month: int, only: Project | None = None) ->
             .options(selectinload(BondSpending.updated_by))
         )
     } if bonds else {}
+    before_period = Period(year, month).previous()
+    last = {
+        r.project_id: r
+        for r in db.session.scalars(select(MonthlyReport).where(
+            MonthlyReport.project_id.in_(ids), MonthlyReport.year == before_period.year,
+            MonthlyReport.month == before_period.month))
+    }
     # The largest counted month of each project, this month left out (3× it is unusual).
     largest = dict(db.session.execute(
         select(MonthlyReport.project_id, func.max(MonthlyReport.amount))
@@ -202,6 +210,7 @@ def grid_rows(user: User, year: int, month: int, only: Project | None = None) ->
                 warnings=plan_warning(figures.ytd, plans.get(p.id)),
                 locked=locked(p.id),
                 largest=largest.get(p.id) or ZERO,
+                last=last.get(p.id),
                 unusual=unusual_reasons(report.amount if report else None, figures.ytd,
                                         plans.get(p.id), largest.get(p.id) or ZERO),
             )
@@ -337,3 +346,15 @@ def pending_for(user: User, due: Period) -> list[Pending]:
                                        report.return_comment if report else ""))
     pending.sort(key=lambda p: (p.period, p.state is not ReportState.RETURNED, p.project.code))
     return pending
+
+
+def with_last_month_texts(row: GridRow) -> GridRow:
+    """沿用上月: the row's form filled with last month's texts, for the lead to edit (unsaved)."""
+    r, last = row.report, row.last
+    row.form = {
+        "amount": "" if r is None or r.amount is None else str(r.amount),
+        "bond_spent": str(row.spending.amount) if row.spending else "",
+        "progress_text": last.progress_text if last else "",
+        "next_steps": last.next_steps if last else "",
+    }
+    return row

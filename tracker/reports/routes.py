@@ -33,7 +33,7 @@ def _row_response(row: rows_of.GridRow, year: int, month: int, status: int = 200
         summary = rows_of.summarize(rows_of.grid_rows(current_user, year, month))
         return render_template("reports/_row.html", row=row, year=year, month=month) + render_template(
             "reports/_summary.html", summary=summary, year=year, month=month, oob=True), status
-    if row.errors or row.conflict:
+    if row.errors or row.conflict or row.form:
         rows = rows_of.grid_rows(current_user, year, month)
         rows = [row if r.project.id == row.project.id else r for r in rows]
         return render_template("reports/grid.html", rows=rows, year=year, month=month,
@@ -90,7 +90,10 @@ def row(period: Period, code: str):
     project = _project(code)
     require(can_report_for(current_user, project))
     if request.method == "GET":
-        return _row_response(rows_of.grid_rows(current_user, year, month, only=project)[0], year, month)
+        row = rows_of.grid_rows(current_user, year, month, only=project)[0]
+        if request.args.get("prefill") == "last":
+            row = rows_of.with_last_month_texts(row)
+        return _row_response(row, year, month)
     try:
         fresh, conflict = service.save_row(current_user, project, year, month, request.form.to_dict())
     except PermissionError:
