@@ -184,3 +184,29 @@ def test_last_month_is_shown_beside_the_row_and_can_be_carried_over(client, user
     assert db.session.query(MonthlyReport).filter_by(month=7).count() == 0  # not saved
     plain = client.get("/report/2026-07/D1?prefill=last")  # without JavaScript: the whole grid
     assert plain.status_code == 200 and "主体结构施工至三层</textarea>" in plain.get_data(as_text=True)
+
+
+def test_the_office_reviews_a_month_in_one_compact_table(client, users, login, month):
+    login(users["member"])
+    for code in ("A1", "A2"):
+        client.post(f"/report/2026-07/{code}", data={"amount": "10", "version": "0"})
+        client.post(f"/report/2026-07/{code}/submit")
+    login(users["supervisor"])
+    table = client.get("/report/2026-07").get_data(as_text=True)
+    assert 'class="review-table"' in table and table.count('<tr id="review-') == 3
+    waiting = client.get("/report/2026-07?state=submitted").get_data(as_text=True)
+    assert waiting.count('<tr id="review-') == 2 and "只看待审核" in waiting
+    missing = client.get("/report/2026-07?state=missing").get_data(as_text=True)
+    assert missing.count('<tr id="review-') == 1 and 'id="review-A3"' in missing
+    # A decision in the row answers with the row (htmx) and the summary, out of band.
+    approved = client.post("/report/2026-07/A1/approve", data={"view": "review"}, headers=HX)
+    html = approved.get_data(as_text=True)
+    assert html.lstrip().startswith('<tr id="review-A1"') and "已审核" in html
+    assert "已审核 1" in summary_of(html)
+    # Without JavaScript: back to the same filtered table.
+    returned = client.post("/report/2026-07/A2/return",
+                           data={"view": "review", "state": "submitted", "comment": "请补充"})
+    assert returned.status_code == 302 and returned.headers["Location"].endswith(
+        "/report/2026-07?view=review&state=submitted")
+    cards = client.get("/report/2026-07?view=cards").get_data(as_text=True)
+    assert 'class="report-row card"' in cards

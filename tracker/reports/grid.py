@@ -57,6 +57,7 @@ class GridRow:
     form: dict[str, str] | None = None  # the user's input when re-shown after an error
     largest: Decimal = Decimal("0")  # the project's largest counted month but this one
     last: MonthlyReport | None = None  # the month before's row (shown beside, 沿用上月)
+    due: bool = True  # False for a project that did not exist yet that month
     unusual: list[str] = field(default_factory=list)  # why the figure needs a second look (待核)
 
     @property
@@ -175,6 +176,11 @@ def grid_rows(user: User, year: int, month: int, only: Project | None = None) ->
             .options(selectinload(BondSpending.updated_by))
         )
     } if bonds else {}
+    first_reported = dict(db.session.execute(
+        select(MonthlyReport.project_id, func.min(MonthlyReport.month))
+        .where(MonthlyReport.project_id.in_(ids), MonthlyReport.year == year)
+        .group_by(MonthlyReport.project_id)
+    ).all())
     before_period = Period(year, month).previous()
     last = {
         r.project_id: r
@@ -211,6 +217,8 @@ def grid_rows(user: User, year: int, month: int, only: Project | None = None) ->
                 locked=locked(p.id),
                 largest=largest.get(p.id) or ZERO,
                 last=last.get(p.id),
+                due=Period(year, month) in due_months(p, Period(year, month),
+                                                      first_reported.get(p.id)),
                 unusual=unusual_reasons(report.amount if report else None, figures.ytd,
                                         plans.get(p.id), largest.get(p.id) or ZERO),
             )
@@ -294,7 +302,7 @@ def summarize(rows: list[GridRow]) -> Summary:
         submitted=states.count(ReportState.SUBMITTED),
         draft=states.count(ReportState.DRAFT),
         returned=states.count(ReportState.RETURNED),
-        missing=states.count(None),
+        missing=sum(1 for r in rows if r.state is None and r.due),
     )
 
 

@@ -14,7 +14,7 @@ from tracker.extensions import db
 from tracker.http import default_period, is_htmx, parse_period
 from tracker.periods import Period
 from tracker.progress import half_up
-from tracker.projects.models import Project
+from tracker.projects.models import Project, ReportState
 from tracker.reports import grid as rows_of
 from tracker.reports import service
 
@@ -28,11 +28,32 @@ def _project(code: str) -> Project:
     return project
 
 
+REVIEW_STATES = {"submitted": "待审核", "missing": "未报送", "returned": "退回"}
+
+
+def _review_filter(rows: list, state: str) -> list:
+    """The review table's filter: 只看待审核 / 未报送 / 退回 (anything else: every row)."""
+    wanted = {"submitted": ReportState.SUBMITTED, "returned": ReportState.RETURNED}
+    rows = [r for r in rows if r.due or r.state is not None]
+    if state == "missing":
+        return [r for r in rows if r.state in (None, ReportState.DRAFT)]
+    if state in wanted:
+        return [r for r in rows if r.state is wanted[state]]
+    return rows
+
+
 def _row_response(row: rows_of.GridRow, year: int, month: int, status: int = 200):
+    review = request.values.get("view") == "review"
     if is_htmx():
         summary = rows_of.summarize(rows_of.grid_rows(current_user, year, month))
-        return render_template("reports/_row.html", row=row, year=year, month=month) + render_template(
+        template = "reports/_review_row.html" if review else "reports/_row.html"
+        return render_template(template, row=row, year=year, month=month) + render_template(
             "reports/_summary.html", summary=summary, year=year, month=month, oob=True), status
+    if review and not (row.errors or row.conflict):
+        if row.errors.get("_row"):
+            flash(row.errors["_row"], "error")
+        return redirect(url_for("reports.grid", period=Period(year, month), view="review",
+                                state=request.values.get("state") or None))
     if row.errors or row.conflict or row.form:
         rows = rows_of.grid_rows(current_user, year, month)
         rows = [row if r.project.id == row.project.id else r for r in rows]
@@ -79,6 +100,12 @@ def grid(period: Period):
                 for r in rows
             ],
         )
+    if current_user.can_supervise and request.args.get("view") != "cards":
+        # The office reviews a month in one compact table; the cards are for entering figures.
+        state = request.args.get("state", "")
+        return render_template("reports/review.html", rows=_review_filter(rows, state), year=year,
+                               month=month, summary=rows_of.summarize(rows), state=state,
+                               states=REVIEW_STATES)
     return render_template("reports/grid.html", rows=rows, year=year, month=month,
                            summary=rows_of.summarize(rows))
 
