@@ -19,6 +19,7 @@ DEFAULTS = {
     "issuing_body": "园区管委会督查室",
     "yellow_threshold": "0",
     "red_threshold": "10",
+    "contact": "",  # the issuing office's contact on notices, e.g. 督查室 王某 0000-0000000
 }
 
 

@@ -7,7 +7,7 @@ import contextlib
 from flask import Flask, Response, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from tracker import progress
@@ -18,6 +18,7 @@ from tracker.errors import Conflict, Forbidden, NotFound, Refused
 from tracker.extensions import db, login_manager
 from tracker.forms import whole_number
 from tracker.http import default_period, is_htmx, park_today
+from tracker.issues.models import Issue, IssueState
 from tracker.reports.grid import pending_for
 from tracker.settings import DEFAULTS, park_settings
 from tracker.timeutil import local
@@ -78,7 +79,8 @@ def _templates(app: Flask) -> None:
             _rollback()
             park = dict(DEFAULTS)
         return {"park": park, "today": park_today(), "endpoints": app.view_functions,
-                "pending_reports": _pending_reports}
+                "pending_reports": _pending_reports,
+                "awaiting_confirmation": _awaiting_confirmation}
 
 
 def _hooks(app: Flask) -> None:
@@ -130,6 +132,12 @@ def _pending_reports() -> int:
     """The navigation's badge on 月度填报 for a lead: rows they still owe (called by the layout
     only when it draws a lead's navigation)."""
     return len(pending_for(current_user, default_period()))
+
+
+def _awaiting_confirmation() -> int:
+    """The supervisors' navigation: issues reported done that wait for their confirmation."""
+    return db.session.scalar(select(func.count(Issue.id)).where(
+        Issue.state == IssueState.AWAITING_CONFIRMATION)) or 0
 
 
 def _why_change_password(user: User, demo_logins: frozenset[str]) -> str:

@@ -65,3 +65,37 @@ def test_a_long_log_still_fits_one_page(client, login, users, make_issue, today,
 def test_an_unknown_issue_has_no_notice(client, login, users):
     login(users["viewer"])
     assert client.get("/issues/DB-2026-9999/notice.pdf").status_code == 404
+
+
+def test_the_notice_has_a_number_a_contact_a_receipt_and_the_sentence_of_its_state(
+        client, login, users, make_issue, make_project, today, tmp_path):
+    from tracker.settings import set_setting
+
+    set_setting("contact", "督查室 王某 0000-1234567")
+    db.session.commit()
+    issue = make_issue("土地手续尚未办结。", unit="园区自然资源分局", deadline=today + timedelta(days=9))
+    login(users["supervisor"])
+    text = _text(client.get(f"/issues/{issue.number}/notice.pdf").data, tmp_path).replace(" ", "")
+    assert f"通知单编号：{issue.number}-{today:%Y%m%d}" in text
+    assert "联系人：督查室王某0000-1234567" in text and "签收单位" in text and "签收人" in text
+    assert "请于办结时限前办结" in text
+    for action, comment in (("start", "已启动"), ("submit", "已办结，请确认"), ("confirm", "同意销号")):
+        move(users["supervisor"], issue, action, comment=comment, version=issue.version,
+             effective_on=today)
+        db.session.commit()
+    closed = _text(client.get(f"/issues/{issue.number}/notice.pdf").data, tmp_path).replace(" ", "")
+    assert "办结销号，特此告知" in closed and "请于办结时限前办结" not in closed
+    assert _pages(client.get(f"/issues/{issue.number}/notice.pdf").data, tmp_path) == 1
+
+
+def test_supervisors_have_a_navigation_entry_for_issues_awaiting_confirmation(
+        client, login, users, make_issue, today):
+    issue = make_issue("待确认的问题。", unit="园区自然资源分局", deadline=today + timedelta(days=9))
+    for action in ("start", "submit"):
+        move(users["supervisor"], issue, action, comment="—", version=issue.version, effective_on=today)
+        db.session.commit()
+    login(users["supervisor"])
+    page = client.get("/").get_data(as_text=True)
+    assert '>待确认 <span class="count-badge"' in page and "%E5%BE%85%E7%A1%AE%E8%AE%A4" in page
+    login(users["viewer"])
+    assert ">待确认 <span" not in client.get("/").get_data(as_text=True)

@@ -12,6 +12,7 @@ SETTING_LABELS = {
     "issuing_body": "发文单位",
     "yellow_threshold": "黄灯阈值（落后百分点）",
     "red_threshold": "红灯阈值（落后百分点）",
+    "contact": "联系人及电话",
 }
 
 
@@ -32,6 +33,14 @@ def read_settings(data) -> tuple[dict[str, str], dict[str, str]]:  # noqa: ANN00
             errors[key] = f"{SETTING_LABELS[key]}含有不允许的控制字符"
         else:
             values[key] = value
+    raw = data.get("contact", "")
+    contact = raw.strip() if isinstance(raw, str) else ""
+    if len(contact) > 60:
+        errors["contact"] = "联系人及电话不能超过 60 个字符"
+    elif re.search(r"[\x00-\x1f\x7f]", contact):
+        errors["contact"] = "联系人及电话含有不允许的控制字符"
+    else:
+        values["contact"] = contact
     for key in ("yellow_threshold", "red_threshold"):
         raw = data.get(key, "")
         value = raw.strip() if isinstance(raw, str) else ""

@@ -38,7 +38,7 @@ FIELD_LABELS = {
     "amount": "金额", "expected_on": "预计支出完毕日期", "login": "账号", "role": "角色",
     "unit_id": "单位", "active": "启用", "password": "密码", "merged_into": "并入",
     "park_name": "园区名称", "issuing_body": "发文单位", "yellow_threshold": "黄灯阈值",
-    "red_threshold": "红灯阈值", "state": "状态", "progress_text": "形象进度",
+    "red_threshold": "红灯阈值", "contact": "联系人及电话", "state": "状态", "progress_text": "形象进度",
     "next_steps": "下步计划", "deadline": "办结时限", "log": "办理记录", "comment": "说明",
     "closed_on": "办结日期",
 }
