@@ -29,3 +29,26 @@ def test_typed_text_survives_a_reload_and_leaving_asks_first(page_as, users, mak
     lead.reload()
     assert dialogs == ["beforeunload"]
     assert "已恢复" not in lead.locator("#row-A1").inner_text()
+
+
+def test_a_phone_gets_a_compact_bar_with_a_menu(page_as, users, make_project):
+    make_project("A1", name="储能电站项目", plan=10000, lead=users["member"], months={1: 500})
+    phone = page_as(users["supervisor"], width=390, height=844)
+    phone.goto(f"{phone.base}/")
+    assert phone.locator("header.topbar").bounding_box()["height"] <= 60
+    nav = phone.locator("nav.mainnav")
+    assert not nav.is_visible()
+    phone.click("label.menu-button")
+    assert nav.is_visible() and nav.get_by_text("督办事项").is_visible()
+    screenshot(phone, "phone-menu-open")
+    # Print: the stylesheet asks for A4 landscape.
+    import re
+    import subprocess
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as out:
+        out.write(phone.pdf(prefer_css_page_size=True, print_background=True))
+        out.flush()
+        info = subprocess.run(["pdfinfo", out.name], capture_output=True, text=True).stdout
+    width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())
+    assert round(width) == 842 and round(height) == 595
