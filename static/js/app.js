@@ -84,3 +84,34 @@ window.addEventListener("beforeunload", (event) => {
     event.returnValue = "";
   }
 });
+
+// 保存并报送全部: every open row of the grid saved as typed and reported, one after another;
+// a row that is refused shows its message in place. Without JavaScript each row has its own
+// 保存并报送 button.
+document.addEventListener("DOMContentLoaded", () => {
+  const box = document.querySelector("[data-save-all-box]");
+  if (!box) return;
+  box.hidden = false;
+  box.querySelector("[data-save-all]").addEventListener("click", async (event) => {
+    const button = event.currentTarget;
+    button.disabled = true;
+    for (const submit of document.querySelectorAll("button[data-save-submit]")) {
+      const form = submit.form;
+      const data = new FormData(form);
+      data.set("then", "submit");
+      const response = await fetch(form.action, {
+        method: "POST", body: data, credentials: "same-origin", headers: { "HX-Request": "true" },
+      });
+      const html = await response.text();
+      const holder = document.createElement("div");
+      holder.innerHTML = html;
+      const row = holder.querySelector("article.report-row");
+      const summary = holder.querySelector("#report-summary");
+      if (response.ok) saved(form);
+      if (row) form.closest("article.report-row").replaceWith(row);
+      if (summary) document.getElementById("report-summary").replaceWith(summary);
+    }
+    button.disabled = false;
+    if (window.htmx) window.htmx.process(document.body);
+  });
+});

@@ -52,3 +52,20 @@ def test_a_phone_gets_a_compact_bar_with_a_menu(page_as, users, make_project):
         info = subprocess.run(["pdfinfo", out.name], capture_output=True, text=True).stdout
     width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())
     assert round(width) == 842 and round(height) == 595
+
+
+def test_a_lead_saves_and_reports_the_whole_grid_in_one_action(page_as, users, make_project):
+    for code in ("A1", "A2", "A3"):
+        make_project(code, plan=10000, lead=users["member"], months={m: 500 for m in range(1, 7)})
+    lead = page_as(users["member"])
+    lead.goto(f"{lead.base}/report/2026-07")
+    lead.locator("#row-A1 input[name=amount]").fill("100")  # typed, not saved
+    lead.locator("#row-A2 input[name=amount]").fill("-5")  # refused in place
+    lead.locator("#row-A3 input[name=amount]").fill("300")
+    lead.get_by_role("button", name="保存并报送全部").click()
+    lead.locator("#row-A3 [data-state]", has_text="已报送").wait_for()
+    assert "已报送" in lead.locator("#row-A1 [data-state]").inner_text()
+    assert "不能为负数" in lead.locator("#row-A2").inner_text()
+    assert lead.locator("#row-A2 input[name=amount]").input_value() == "-5"
+    assert "已报送 2" in lead.locator("#report-summary").inner_text()
+    screenshot(lead, "report-grid-save-all")

@@ -210,3 +210,11 @@ def test_the_office_reviews_a_month_in_one_compact_table(client, users, login, m
         "/report/2026-07?view=review&state=submitted")
     cards = client.get("/report/2026-07?view=cards").get_data(as_text=True)
     assert 'class="report-row card"' in cards
+
+
+def test_a_row_is_saved_and_reported_in_one_action_without_javascript(client, users, login, month):
+    login(users["member"])
+    done = client.post("/report/2026-07/A1", data={"amount": "10", "version": "0", "then": "submit"})
+    assert done.status_code == 302
+    page = client.get("/report/2026-07").get_data(as_text=True)
+    assert "已报送 1" in summary_of(page) and "已保存并报送" in page

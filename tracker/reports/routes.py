@@ -133,7 +133,18 @@ def row(period: Period, code: str):
         return _row_response(fresh, year, month, 409)
     if fresh.errors:
         return _row_response(fresh, year, month, 422)
-    return _done(fresh, year, month, "已保存。")
+    if request.form.get("then") != "submit" or fresh.state not in (ReportState.DRAFT,
+                                                                   ReportState.RETURNED):
+        return _done(fresh, year, month, "已保存。")
+    # 保存并报送: what is typed is saved, then reported, in one action.
+    try:
+        service.submit(current_user, project, year, month, request.form.get("reply", ""))
+    except Refused as exc:
+        fresh = rows_of.grid_rows(current_user, year, month, only=project)[0]
+        fresh.errors["_row"] = f"已保存，但未报送：{exc}"
+        return _row_response(fresh, year, month, 422)
+    return _done(rows_of.grid_rows(current_user, year, month, only=project)[0], year, month,
+                 "已保存并报送。")
 
 
 @bp.route("/report/<period:period>/<code>/validate", methods=["POST"])
