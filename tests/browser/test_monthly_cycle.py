@@ -69,3 +69,66 @@ def test_a_lead_saves_and_reports_the_whole_grid_in_one_action(page_as, users, m
     assert lead.locator("#row-A2 input[name=amount]").input_value() == "-5"
     assert "已报送 2" in lead.locator("#report-summary").inner_text()
     screenshot(lead, "report-grid-save-all")
+
+
+def test_a_whole_month_as_the_roles_walk_it(page_as, users, make_project):
+    """Lead reports everything at once, the office returns one row, the lead answers from the
+    home card, the office approves, checks before publishing with a project unreported, and
+    publishes."""
+    for code, name in (("A1", "储能电站项目"), ("A2", "新材料产业园项目")):
+        make_project(code, name=name, plan=10000, lead=users["member"],
+                     months={m: 500 for m in range(1, 7)})
+    make_project("B1", name="装备制造基地项目", plan=8000, lead=users["other_member"],
+                 months={m: 400 for m in range(1, 7)})
+
+    lead = page_as(users["member"])
+    lead.goto(f"{lead.base}/report/2026-07")
+    lead.locator("#row-A1 input[name=amount]").fill("600")
+    lead.locator("#row-A1 textarea[name=progress_text]").fill("设备安装")
+    lead.locator("#row-A2 input[name=amount]").fill("450")
+    lead.get_by_role("button", name="保存并报送全部").click()
+    lead.locator("#row-A2 [data-state]", has_text="已报送").wait_for()
+
+    office = page_as(users["supervisor"])
+    office.goto(f"{office.base}/report/2026-07?state=submitted")
+    assert office.locator("tr[id^=review-]").count() == 2
+    screenshot(office, "review-table-1280")
+    office.locator("#review-A2 input[name=comment]").fill("请补充形象进度")
+    office.locator("#review-A2 input[name=comment]").press("Enter")
+    office.locator("#review-A2 [data-state]", has_text="退回").wait_for()
+    phone_office = page_as(users["supervisor"], width=390, height=844)
+    phone_office.goto(f"{phone_office.base}/report/2026-07")
+    screenshot(phone_office, "review-table-390")
+
+    lead.goto(f"{lead.base}/")
+    card = lead.locator("#my-reports")
+    assert "退回意见：请补充形象进度" in card.inner_text()
+    screenshot(lead, "lead-home-1280")
+    phone_lead = page_as(users["member"], width=390, height=844)
+    phone_lead.goto(f"{phone_lead.base}/")
+    screenshot(phone_lead, "lead-home-390")
+    card.get_by_role("link", name="新材料产业园项目").first.click()
+    row = lead.locator("#row-A2")
+    row.locator("textarea[name=progress_text]").fill("厂房主体完工，设备进场")
+    row.get_by_role("button", name="保存并报送").click()
+    lead.locator("#row-A2 [data-state]", has_text="已报送").wait_for()
+
+    office.goto(f"{office.base}/report/2026-07")
+    office.once("dialog", lambda d: d.accept())  # approve-all asks once, naming its count
+    office.get_by_role("button", name="全部审核通过（2）").click()
+    office.wait_for_load_state("networkidle")
+    assert "已审核 2" in office.locator("#report-summary").inner_text()
+
+    office.goto(f"{office.base}/briefs")
+    office.fill("input[name=period]", "2026-07")
+    office.click("text=新建 / 打开草稿")
+    office.wait_for_url("**/briefs/2026-07")
+    check = office.locator("#publish-check")
+    assert "未报送 1 个项目" in check.inner_text()  # B1's lead has not reported July
+    screenshot(office, "publish-check-1280")
+    phone_office.goto(f"{phone_office.base}/briefs/2026-07")
+    screenshot(phone_office, "publish-check-390")
+    office.check("input[name=accept_incomplete]")
+    office.click("text=发布（〔2026〕第1期）")
+    office.wait_for_url("**/briefs/2026-07")
+    assert office.get_by_text("已发布〔2026〕第1期（第1版）").is_visible()
