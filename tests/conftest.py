@@ -2,6 +2,12 @@
 role, and helpers that build a park in one call (``make_project(code=..., plan=..., months=...)``).
 
 ``TEST_DB=postgresql`` with ``TEST_DATABASE_URL`` runs the same suite on PostgreSQL.
+``TEST_HUEY=redis`` with ``TEST_REDIS_URL`` puts the job queue on Redis instead of a SQLite file.
+
+Under pytest-xdist every worker process (``PYTEST_XDIST_WORKER``: gw0, gw1, …) has its own
+instance folder and queue, its own PostgreSQL database (created beside ``TEST_DATABASE_URL``'s,
+named after it and the worker) and its own Redis database (``TEST_REDIS_URL``'s number plus the
+worker's), so workers and side-by-side runs never share state.
 """
 
 from __future__ import annotations
@@ -14,16 +20,35 @@ import tempfile
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
-os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="duban-instance-"))
+# An xdist worker inherits the environment of the controller, which loaded this file too:
+# it takes an instance folder and a queue of its own instead of the controller's.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+WORKER_INDEX = int(XDIST_WORKER[2:]) if XDIST_WORKER[2:].isdigit() else 0
+HUEY_BACKEND = os.environ.get("TEST_HUEY", "sqlite")
+if XDIST_WORKER or "INSTANCE_PATH" not in os.environ:
+    os.environ["INSTANCE_PATH"] = tempfile.mkdtemp(prefix=f"duban-instance-{XDIST_WORKER or 'main'}-")
 os.environ.setdefault("SECRET_KEY", "test-secret")
-# The job queue of this test session: a SQLite file that worker processes share.
-os.environ.setdefault("HUEY_URL", f"sqlite:///{os.environ['INSTANCE_PATH']}/queue.sqlite")
+
+
+def _redis_url(base: str, index: int) -> str:
+    """``base`` (redis://host:port/N) moved to database N + index."""
+    parts = urlsplit(base)
+    return urlunsplit(parts._replace(path=f"/{int(parts.path.strip('/') or 0) + index}"))
+
+
+# The job queue of this test session, read by tracker.jobs at import time and passed on to the
+# worker processes that tests start: a SQLite file, or a Redis database of this process's own.
+if HUEY_BACKEND == "redis":
+    os.environ["HUEY_URL"] = _redis_url(os.environ["TEST_REDIS_URL"], WORKER_INDEX)
+elif XDIST_WORKER or "HUEY_URL" not in os.environ:
+    os.environ["HUEY_URL"] = f"sqlite:///{os.environ['INSTANCE_PATH']}/queue.sqlite"
 
 from tracker import create_app  # noqa: E402
 from tracker.extensions import db  # noqa: E402
@@ -33,7 +58,7 @@ PASSWORD = "correct-horse-9"
 
 
 def pytest_report_header() -> str:
-    return f"database backend: {BACKEND}"
+    return f"database backend: {BACKEND}, job queue: {HUEY_BACKEND}"
 
 
 def _upgrade(url: str) -> None:
@@ -44,20 +69,47 @@ def _upgrade(url: str) -> None:
         upgrade()
 
 
+def _own_postgresql_database(base: str) -> tuple[str, bool]:
+    """The database this process tests on: ``TEST_DATABASE_URL``'s own in a plain run; under
+    xdist or on the Redis queue a fresh one beside it (``CREATE DATABASE``), so that side-by-side
+    runs on one server never meet. Returns its URL and whether it was created here."""
+    if not XDIST_WORKER and HUEY_BACKEND == "sqlite":
+        return base, False
+    url = make_url(base)
+    name = f"{url.database or 'postgres'}_{HUEY_BACKEND}_{XDIST_WORKER or 'main'}"
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return url.set(database=name).render_as_string(hide_password=False), True
+
+
+def _drop_postgresql_database(base: str, url: str) -> None:
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    engine.dispose()
+
+
 @pytest.fixture(scope="session")
-def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_template(tmp_path_factory: pytest.TempPathFactory):
     """Migrate once per session: a SQLite file to copy, or the PostgreSQL schema."""
     if BACKEND == "postgresql":
-        url = os.environ["TEST_DATABASE_URL"]
+        base = os.environ["TEST_DATABASE_URL"]
+        url, created = _own_postgresql_database(base)
         engine = create_engine(url)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         engine.dispose()
         _upgrade(url)
-        return url
+        yield url
+        if created:
+            _drop_postgresql_database(base, url)
+        return
     path = tmp_path_factory.mktemp("template") / "template.sqlite"
     _upgrade(f"sqlite:///{path}")
-    return str(path)
+    yield str(path)
 
 
 def _truncate_all(url: str) -> None:
