@@ -112,29 +112,39 @@ def database_template(tmp_path_factory: pytest.TempPathFactory):
     yield str(path)
 
 
-def _truncate_all(url: str) -> None:
+def empty_database(url: str) -> None:
+    """Delete every row and start the ids again (migrated tables stay)."""
     engine = create_engine(url)
     with engine.begin() as conn:
-        tables = [
-            t.name for t in db.metadata.sorted_tables
-        ]
-        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        tables = db.metadata.sorted_tables
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                conn.execute(table.delete())
+            if conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")).first():
+                conn.execute(text("DELETE FROM sqlite_sequence"))
     engine.dispose()
+
+
+def copy_sqlite_template(template: str, path: Path) -> str:
+    """A migrated, empty SQLite database at ``path``; returns its URL."""
+    # The backup API copies what sits in the WAL too, which a file copy would miss.
+    source, target = sqlite3.connect(template), sqlite3.connect(path)
+    source.backup(target)
+    source.close()
+    target.close()
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture
 def database_url(database_template: str, tmp_path: Path) -> str:
     """A database of this test's own, migrated and empty."""
     if BACKEND == "postgresql":
-        _truncate_all(database_template)
+        empty_database(database_template)
         return database_template
-    path = tmp_path / "duban.sqlite"
-    # The backup API copies what sits in the WAL too, which a file copy would miss.
-    source, target = sqlite3.connect(database_template), sqlite3.connect(path)
-    source.backup(target)
-    source.close()
-    target.close()
-    return f"sqlite:///{path}"
+    return copy_sqlite_template(database_template, tmp_path / "duban.sqlite")
 
 
 class CSRFClient(FlaskClient):
