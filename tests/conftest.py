@@ -13,6 +13,7 @@ worker's), so workers and side-by-side runs never share state.
 from __future__ import annotations
 
 import contextvars
+import functools
 import os
 import re
 import sqlite3
@@ -25,6 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import create_engine, make_url, text
 
 # An xdist worker inherits the environment of the controller, which loaded this file too:
@@ -189,10 +191,30 @@ class CSRFClient(FlaskClient):
         return FlaskClient.open(self, *args, **kwargs)
 
 
+class SessionTemplateCache(BytecodeCache):
+    """Compiled templates shared by every test's app in this process. Each app has a Jinja
+    environment of its own and would compile every template it renders again (about a fifth of
+    a web test's time); Jinja compares the template source's checksum, so a changed template is
+    compiled anew. The code objects are kept as they are, not marshalled."""
+
+    def __init__(self) -> None:
+        self.compiled: dict = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        bucket.code = self.compiled.get((bucket.key, bucket.checksum))
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.compiled[(bucket.key, bucket.checksum)] = bucket.code
+
+
+TEMPLATES = SessionTemplateCache()
+
+
 @pytest.fixture
 def app(database_url: str):
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True})
     app.test_client_class = CSRFClient
+    app.jinja_env.bytecode_cache = TEMPLATES
     with app.app_context():
         yield app
         db.session.remove()
@@ -227,6 +249,26 @@ def make_unit(app):
     return make
 
 
+@functools.cache
+def password_hash(password: str) -> str:
+    """A hash of ``password`` for the users tests make: the app's own method (``set_password``),
+    made once per session, with scrypt's work factor lowered from the app's 2**15 to 2**11.
+    Signing in checks it through the app's own code (the factor is read from the hash); the
+    app's cost is kept for every password the app sets itself. Most tests make five users and
+    sign in, and each full-cost hash or check is about 0.1 s of CPU."""
+    from werkzeug.security import generate_password_hash
+
+    from tracker.auth.models import User
+
+    user = User()
+    user.set_password(password)
+    method = user.password_hash.split("$", 1)[0]
+    if method.startswith("scrypt:"):
+        _, _, r, p = method.split(":")
+        return generate_password_hash(password, method=f"scrypt:{2**11}:{r}:{p}")
+    return user.password_hash
+
+
 @pytest.fixture
 def make_user(app, make_unit):
     from tracker.auth.models import Role, User
@@ -235,7 +277,7 @@ def make_user(app, make_unit):
              name: str | None = None, password: str = PASSWORD) -> User:
         user = User(login=login, name=name or login, role=Role(role),
                     unit=make_unit(unit) if unit else None)
-        user.set_password(password)
+        user.password_hash = password_hash(password)
         db.session.add(user)
         db.session.commit()
         return user
