@@ -58,7 +58,9 @@ def page_as(browser, live_server):
         )
         contexts.append(context)
         page = context.new_page()
-        page.set_default_timeout(10_000)
+        # Generous: the two runs of make test share the cores with their servers and browsers,
+        # and a page that renders a PDF waits for it.
+        page.set_default_timeout(30_000)
         page.base = live_server
         if user is not None:
             page.goto(f"{live_server}/login")
