@@ -26,7 +26,10 @@ run: setup
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
 
-test: setup test-setup
+# The set-up steps side by side (apt, pip and npm each wait on the network or the disk), then
+# ruff and the suite.
+test:
+	@$(MAKE) --no-print-directory -j3 --output-sync=target test-debs $(VENV)/.test-installed assets
 	$(VENV)/bin/ruff check .
 	bash scripts/run-tests.sh
 
@@ -35,8 +38,9 @@ setup: debs $(VENV)/.installed assets
 debs:
 	@bash scripts/apt-ensure.sh $(RUN_DEBS)
 
+# Both lists at once: one apt-get update on a fresh machine.
 test-debs:
-	@bash scripts/apt-ensure.sh $(TEST_DEBS)
+	@bash scripts/apt-ensure.sh $(RUN_DEBS) $(TEST_DEBS)
 
 test-setup: test-debs $(VENV)/.test-installed
 

@@ -60,12 +60,14 @@ RUNS=(
   "sqlite|SQLite, job queue in a SQLite file|TEST_DB=sqlite TEST_HUEY=sqlite"
   "postgresql|PostgreSQL, job queue on Redis|TEST_DB=postgresql TEST_HUEY=redis"
 )
+XDIST=(-n "$WORKERS" --dist loadgroup)
+[ "$WORKERS" -gt 1 ] || XDIST=(-p no:xdist)  # one process per run
 pids=()
 for run in "${RUNS[@]}"; do
   IFS='|' read -r name label vars <<<"$run"
   echo "=== started: pytest on $label ($WORKERS workers, log $TMP/$name.log) ==="
   # shellcheck disable=SC2086  # vars is a list of NAME=value words
-  env $vars "$PYTEST" -n "$WORKERS" --dist loadgroup -o cache_dir=".pytest_cache/$name" "$@" \
+  env $vars "$PYTEST" "${XDIST[@]}" -o cache_dir=".pytest_cache/$name" "$@" \
     >"$TMP/$name.log" 2>&1 </dev/null &
   pids+=($!)
 done
