@@ -250,12 +250,12 @@ def make_unit(app):
 
 
 @functools.cache
-def password_hash(password: str) -> str:
+def password_hash(password: str, cheap: bool = True) -> str:
     """A hash of ``password`` for the users tests make: the app's own method (``set_password``),
-    made once per session, with scrypt's work factor lowered from the app's 2**15 to 2**11.
-    Signing in checks it through the app's own code (the factor is read from the hash); the
-    app's cost is kept for every password the app sets itself. Most tests make five users and
-    sign in, and each full-cost hash or check is about 0.1 s of CPU."""
+    made once per session, with scrypt's work factor lowered from the app's 2**15 to 2**11
+    unless ``cheap`` is false. Signing in checks it through the app's own code (the factor is
+    read from the hash); the app's cost is kept for every password the app sets itself. Most
+    tests make five users and sign in, and each full-cost hash or check is about 0.1 s of CPU."""
     from werkzeug.security import generate_password_hash
 
     from tracker.auth.models import User
@@ -263,21 +263,28 @@ def password_hash(password: str) -> str:
     user = User()
     user.set_password(password)
     method = user.password_hash.split("$", 1)[0]
-    if method.startswith("scrypt:"):
+    if cheap and method.startswith("scrypt:"):
         _, _, r, p = method.split(":")
         return generate_password_hash(password, method=f"scrypt:{2**11}:{r}:{p}")
     return user.password_hash
 
 
 @pytest.fixture
-def make_user(app, make_unit):
+def cheap_password_hashes() -> bool:
+    """Whether ``make_user`` gives its users the cheap hash of ``password_hash``; a module where
+    a sign-in must take as long as in production overrides this with False."""
+    return True
+
+
+@pytest.fixture
+def make_user(app, make_unit, cheap_password_hashes):
     from tracker.auth.models import Role, User
 
     def make(login: str, role: str = "member", unit: str | None = "园区经济发展局",
              name: str | None = None, password: str = PASSWORD) -> User:
         user = User(login=login, name=name or login, role=Role(role),
                     unit=make_unit(unit) if unit else None)
-        user.password_hash = password_hash(password)
+        user.password_hash = password_hash(password, cheap_password_hashes)
         db.session.add(user)
         db.session.commit()
         return user

@@ -62,6 +62,14 @@ class Browser:
             return exc.code, exc.read().decode(), dict(exc.headers)
 
 
+@pytest.fixture
+def cheap_password_hashes() -> bool:
+    """Overrides conftest's: sign-ins check full-cost hashes, as in production, so that
+    sign-ins sent at once are still being served when the next arrive and spread over the
+    workers."""
+    return False
+
+
 @pytest.fixture(scope="module")
 def module_database(database_template: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     """The database of this module's tests and of its gunicorn."""
