@@ -7,12 +7,16 @@ PORT ?= 5000
 WORKERS ?= 2
 export FLASK_APP := tracker
 
-# Debian packages: WeasyPrint's libraries and CJK fonts to run; a browser, poppler and
-# PostgreSQL to test.
+# Debian packages: WeasyPrint's libraries and CJK fonts to run; a browser, poppler,
+# PostgreSQL and Redis to test.
 RUN_DEBS := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-TEST_DEBS := poppler-utils chromium postgresql
+TEST_DEBS := poppler-utils chromium postgresql redis-server
+# Python packages come from the hashed locks compiled from pyproject.toml (make upgrade-deps).
+PIP_TOOLS := $(VENV)/piptools/bin/pip-compile
+COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(PIP_TOOLS) --quiet --generate-hashes \
+	--strip-extras --no-emit-index-url --no-emit-find-links
 
-.PHONY: run test setup test-setup debs test-debs assets lint bench clean
+.PHONY: run test setup test-setup debs test-debs assets lint bench clean lock upgrade-deps
 
 run: setup
 	$(VENV)/bin/flask db upgrade
@@ -22,7 +26,10 @@ run: setup
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
 
-test: setup test-setup
+# The set-up steps side by side (apt, pip and npm each wait on the network or the disk), then
+# ruff and the suite.
+test:
+	@$(MAKE) --no-print-directory -j3 --output-sync=target test-debs $(VENV)/.test-installed assets
 	$(VENV)/bin/ruff check .
 	bash scripts/run-tests.sh
 
@@ -31,22 +38,40 @@ setup: debs $(VENV)/.installed assets
 debs:
 	@bash scripts/apt-ensure.sh $(RUN_DEBS)
 
+# Both lists at once: one apt-get update on a fresh machine.
 test-debs:
-	@bash scripts/apt-ensure.sh $(TEST_DEBS)
+	@bash scripts/apt-ensure.sh $(RUN_DEBS) $(TEST_DEBS)
 
 test-setup: test-debs $(VENV)/.test-installed
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+# The versions the suite passed with, each file checked against its hash; then the project
+# itself without dependencies, and pip check (a dependency added to pyproject.toml but missing
+# from the lock fails here: run make lock).
+$(VENV)/.installed: requirements.lock pyproject.toml | $(VENV)/bin/python
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e .
+	$(VENV)/bin/pip install --quiet --require-hashes -r requirements.lock
+	$(VENV)/bin/pip install --quiet --no-deps -e .
+	$(VENV)/bin/pip check
 	touch $@
 
-$(VENV)/.test-installed: pyproject.toml $(VENV)/.installed
-	$(VENV)/bin/pip install --quiet -e '.[test]'
+$(VENV)/.test-installed: requirements-test.lock $(VENV)/.installed
+	$(VENV)/bin/pip install --quiet --require-hashes -r requirements-test.lock
+	$(VENV)/bin/pip check
 	touch $@
+
+$(PIP_TOOLS): | $(VENV)/bin/python
+	python3 -m venv $(VENV)/piptools
+	$(VENV)/piptools/bin/pip install --quiet pip-tools
+
+# lock: pyproject.toml changed, keep every pin that still fits; upgrade-deps: newest of everything.
+# The runtime lock first; the test lock adds the test extras on top of the same pins.
+lock upgrade-deps: | $(PIP_TOOLS)
+	$(COMPILE) $(if $(filter upgrade-deps,$@),--upgrade) -o requirements.lock pyproject.toml
+	$(COMPILE) $(if $(filter upgrade-deps,$@),--upgrade) --extra test -c requirements.lock \
+		-o requirements-test.lock pyproject.toml
 
 assets: static/vendor/htmx.min.js
 

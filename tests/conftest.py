@@ -2,11 +2,18 @@
 role, and helpers that build a park in one call (``make_project(code=..., plan=..., months=...)``).
 
 ``TEST_DB=postgresql`` with ``TEST_DATABASE_URL`` runs the same suite on PostgreSQL.
+``TEST_HUEY=redis`` with ``TEST_REDIS_URL`` puts the job queue on Redis instead of a SQLite file.
+
+Under pytest-xdist every worker process (``PYTEST_XDIST_WORKER``: gw0, gw1, …) has its own
+instance folder and queue, its own PostgreSQL database (created beside ``TEST_DATABASE_URL``'s,
+named after it and the worker) and its own Redis database (``TEST_REDIS_URL``'s number plus the
+worker's), so workers and side-by-side runs never share state.
 """
 
 from __future__ import annotations
 
 import contextvars
+import functools
 import os
 import re
 import sqlite3
@@ -14,18 +21,38 @@ import tempfile
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from jinja2.bccache import Bucket, BytecodeCache
+from sqlalchemy import create_engine, make_url, text
 
-os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="duban-instance-"))
+# An xdist worker inherits the environment of the controller, which loaded this file too:
+# it takes an instance folder and a queue of its own instead of the controller's.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+WORKER_INDEX = int(XDIST_WORKER[2:]) if XDIST_WORKER[2:].isdigit() else 0
+HUEY_BACKEND = os.environ.get("TEST_HUEY", "sqlite")
+if XDIST_WORKER or "INSTANCE_PATH" not in os.environ:
+    os.environ["INSTANCE_PATH"] = tempfile.mkdtemp(prefix=f"duban-instance-{XDIST_WORKER or 'main'}-")
 os.environ.setdefault("SECRET_KEY", "test-secret")
 # Tests that load the demo park use it as make run does: a try-out with its published passwords.
 os.environ.setdefault("DUBAN_DEMO", "1")
-# The job queue of this test session: a SQLite file that worker processes share.
-os.environ.setdefault("HUEY_URL", f"sqlite:///{os.environ['INSTANCE_PATH']}/queue.sqlite")
+
+
+def _redis_url(base: str, index: int) -> str:
+    """``base`` (redis://host:port/N) moved to database N + index."""
+    parts = urlsplit(base)
+    return urlunsplit(parts._replace(path=f"/{int(parts.path.strip('/') or 0) + index}"))
+
+
+# The job queue of this test session, read by tracker.jobs at import time and passed on to the
+# worker processes that tests start: a SQLite file, or a Redis database of this process's own.
+if HUEY_BACKEND == "redis":
+    os.environ["HUEY_URL"] = _redis_url(os.environ["TEST_REDIS_URL"], WORKER_INDEX)
+elif XDIST_WORKER or "HUEY_URL" not in os.environ:
+    os.environ["HUEY_URL"] = f"sqlite:///{os.environ['INSTANCE_PATH']}/queue.sqlite"
 
 from tracker import create_app  # noqa: E402
 from tracker.extensions import db  # noqa: E402
@@ -35,7 +62,7 @@ PASSWORD = "correct-horse-9"
 
 
 def pytest_report_header() -> str:
-    return f"database backend: {BACKEND}"
+    return f"database backend: {BACKEND}, job queue: {HUEY_BACKEND}"
 
 
 def _upgrade(url: str) -> None:
@@ -46,45 +73,82 @@ def _upgrade(url: str) -> None:
         upgrade()
 
 
+def _own_postgresql_database(base: str) -> tuple[str, bool]:
+    """The database this process tests on: ``TEST_DATABASE_URL``'s own in a plain run; under
+    xdist or on the Redis queue a fresh one beside it (``CREATE DATABASE``), so that side-by-side
+    runs on one server never meet. Returns its URL and whether it was created here."""
+    if not XDIST_WORKER and HUEY_BACKEND == "sqlite":
+        return base, False
+    url = make_url(base)
+    name = f"{url.database or 'postgres'}_{HUEY_BACKEND}_{XDIST_WORKER or 'main'}"
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return url.set(database=name).render_as_string(hide_password=False), True
+
+
+def _drop_postgresql_database(base: str, url: str) -> None:
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    engine.dispose()
+
+
 @pytest.fixture(scope="session")
-def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_template(tmp_path_factory: pytest.TempPathFactory):
     """Migrate once per session: a SQLite file to copy, or the PostgreSQL schema."""
     if BACKEND == "postgresql":
-        url = os.environ["TEST_DATABASE_URL"]
+        base = os.environ["TEST_DATABASE_URL"]
+        url, created = _own_postgresql_database(base)
         engine = create_engine(url)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         engine.dispose()
         _upgrade(url)
-        return url
+        yield url
+        if created:
+            _drop_postgresql_database(base, url)
+        return
     path = tmp_path_factory.mktemp("template") / "template.sqlite"
     _upgrade(f"sqlite:///{path}")
-    return str(path)
+    yield str(path)
 
 
-def _truncate_all(url: str) -> None:
+def empty_database(url: str) -> None:
+    """Delete every row and start the ids again (migrated tables stay)."""
     engine = create_engine(url)
     with engine.begin() as conn:
-        tables = [
-            t.name for t in db.metadata.sorted_tables
-        ]
-        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        tables = db.metadata.sorted_tables
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                conn.execute(table.delete())
+            if conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")).first():
+                conn.execute(text("DELETE FROM sqlite_sequence"))
     engine.dispose()
+
+
+def copy_sqlite_template(template: str, path: Path) -> str:
+    """A migrated, empty SQLite database at ``path``; returns its URL."""
+    # The backup API copies what sits in the WAL too, which a file copy would miss.
+    source, target = sqlite3.connect(template), sqlite3.connect(path)
+    source.backup(target)
+    source.close()
+    target.close()
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture
 def database_url(database_template: str, tmp_path: Path) -> str:
     """A database of this test's own, migrated and empty."""
     if BACKEND == "postgresql":
-        _truncate_all(database_template)
+        empty_database(database_template)
         return database_template
-    path = tmp_path / "duban.sqlite"
-    # The backup API copies what sits in the WAL too, which a file copy would miss.
-    source, target = sqlite3.connect(database_template), sqlite3.connect(path)
-    source.backup(target)
-    source.close()
-    target.close()
-    return f"sqlite:///{path}"
+    return copy_sqlite_template(database_template, tmp_path / "duban.sqlite")
 
 
 class CSRFClient(FlaskClient):
@@ -129,10 +193,30 @@ class CSRFClient(FlaskClient):
         return FlaskClient.open(self, *args, **kwargs)
 
 
+class SessionTemplateCache(BytecodeCache):
+    """Compiled templates shared by every test's app in this process. Each app has a Jinja
+    environment of its own and would compile every template it renders again (about a fifth of
+    a web test's time); Jinja compares the template source's checksum, so a changed template is
+    compiled anew. The code objects are kept as they are, not marshalled."""
+
+    def __init__(self) -> None:
+        self.compiled: dict = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        bucket.code = self.compiled.get((bucket.key, bucket.checksum))
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.compiled[(bucket.key, bucket.checksum)] = bucket.code
+
+
+TEMPLATES = SessionTemplateCache()
+
+
 @pytest.fixture
 def app(database_url: str):
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True})
     app.test_client_class = CSRFClient
+    app.jinja_env.bytecode_cache = TEMPLATES
     with app.app_context():
         yield app
         db.session.remove()
@@ -167,15 +251,42 @@ def make_unit(app):
     return make
 
 
+@functools.cache
+def password_hash(password: str, cheap: bool = True) -> str:
+    """A hash of ``password`` for the users tests make: the app's own method (``set_password``),
+    made once per session, with scrypt's work factor lowered from the app's 2**15 to 2**11
+    unless ``cheap`` is false. Signing in checks it through the app's own code (the factor is
+    read from the hash); the app's cost is kept for every password the app sets itself. Most
+    tests make five users and sign in, and each full-cost hash or check is about 0.1 s of CPU."""
+    from werkzeug.security import generate_password_hash
+
+    from tracker.auth.models import User
+
+    user = User()
+    user.set_password(password)
+    method = user.password_hash.split("$", 1)[0]
+    if cheap and method.startswith("scrypt:"):
+        _, _, r, p = method.split(":")
+        return generate_password_hash(password, method=f"scrypt:{2**11}:{r}:{p}")
+    return user.password_hash
+
+
 @pytest.fixture
-def make_user(app, make_unit):
+def cheap_password_hashes() -> bool:
+    """Whether ``make_user`` gives its users the cheap hash of ``password_hash``; a module where
+    a sign-in must take as long as in production overrides this with False."""
+    return True
+
+
+@pytest.fixture
+def make_user(app, make_unit, cheap_password_hashes):
     from tracker.auth.models import Role, User
 
     def make(login: str, role: str = "member", unit: str | None = "园区经济发展局",
              name: str | None = None, password: str = PASSWORD) -> User:
         user = User(login=login, name=name or login, role=Role(role),
                     unit=make_unit(unit) if unit else None)
-        user.set_password(password)
+        user.password_hash = password_hash(password, cheap_password_hashes)
         db.session.add(user)
         db.session.commit()
         return user

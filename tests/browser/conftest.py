@@ -58,8 +58,11 @@ def page_as(browser, live_server):
         )
         contexts.append(context)
         page = context.new_page()
-        page.set_default_timeout(10_000)
+        # Generous: the two runs of make test share the cores with their servers and browsers,
+        # and a page that renders a PDF waits for it.
+        page.set_default_timeout(30_000)
         page.base = live_server
+        page.click = _click_then_load(page)
         if user is not None:
             page.goto(f"{live_server}/login")
             page.fill("input[name=login]", getattr(user, "login", user))
@@ -71,6 +74,19 @@ def page_as(browser, live_server):
     yield open_page
     for context in contexts:
         context.close()
+
+
+def _click_then_load(page):
+    """Playwright's click, then the page's load event: a click that submits a form returns once
+    the next page has started loading, and under load a check made right after could run
+    before that page is parsed. A click that loads no page returns at once, as before."""
+    click = page.click
+
+    def click_then_load(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        click(*args, **kwargs)
+        page.wait_for_load_state()
+
+    return click_then_load
 
 
 def screenshot(page, name: str) -> Path:

@@ -1,7 +1,11 @@
 """Nothing lives in one process's memory: gunicorn with several workers, plus a job worker.
 
-Run on both databases (the PostgreSQL run is the production shape). The access log
-names the worker (pid) that served each request.
+Run on both databases (the PostgreSQL run, with the job queue on Redis, is the production
+shape). The access log names the worker (pid) that served each request.
+
+One gunicorn serves every test of this module (starting one takes seconds): the module has a
+database of its own, emptied before each test, and each test reads only its own part of the
+access log. Under pytest-xdist the module's tests stay on one worker (``--dist loadgroup``).
 """
 
 from __future__ import annotations
@@ -21,8 +25,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import BACKEND, PASSWORD, copy_sqlite_template, empty_database
 
+pytestmark = pytest.mark.xdist_group("gunicorn")
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 
 
@@ -58,14 +63,36 @@ class Browser:
 
 
 @pytest.fixture
-def cluster(app, tmp_path, worker):
-    """Three gunicorn workers on this test's database, and the job worker of ``worker``."""
+def cheap_password_hashes() -> bool:
+    """Overrides conftest's: sign-ins check full-cost hashes, as in production, so that
+    sign-ins sent at once are still being served when the next arrive and spread over the
+    workers."""
+    return False
+
+
+@pytest.fixture(scope="module")
+def module_database(database_template: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The database of this module's tests and of its gunicorn."""
+    if BACKEND == "postgresql":
+        return database_template
+    return copy_sqlite_template(database_template, tmp_path_factory.mktemp("cluster") / "duban.sqlite")
+
+
+@pytest.fixture
+def database_url(module_database: str) -> str:
+    """Overrides conftest's: the module's database, migrated and emptied for this test."""
+    empty_database(module_database)
+    return module_database
+
+
+@pytest.fixture(scope="module")
+def gunicorn(module_database: str, tmp_path_factory: pytest.TempPathFactory):
+    """Three gunicorn workers on the module's database, started once for the module."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    log = tmp_path / "access.log"
-    env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
-               BRIEF_BACKGROUND_FROM="1")
+    log = tmp_path_factory.mktemp("gunicorn") / "access.log"
+    env = dict(os.environ, DATABASE_URL=module_database, BRIEF_BACKGROUND_FROM="1")
     server = subprocess.Popen(
         [GUNICORN, "--workers", "3", "--bind", f"127.0.0.1:{port}", "--access-logfile", str(log),
          "--access-logformat", "%(p)s %(m)s %(U)s %(s)s", "wsgi:app"],
@@ -81,6 +108,27 @@ def cluster(app, tmp_path, worker):
     yield base, log, server
     server.terminate()
     server.wait(15)
+
+
+@pytest.fixture
+def cluster(gunicorn, app, worker):
+    """The module's gunicorn, serving this test's (emptied) database, and the job worker of
+    ``worker``. The access log it yields holds only this test's requests."""
+    base, log, server = gunicorn
+    yield base, LogSince(log), server
+
+
+class LogSince:
+    """What gunicorn adds to its access log from now on, read like the log's Path."""
+
+    def __init__(self, log: Path) -> None:
+        self.log = log
+        self.start = log.stat().st_size if log.exists() else 0
+
+    def read_text(self) -> str:
+        with self.log.open("rb") as f:
+            f.seek(self.start)
+            return f.read().decode()
 
 
 def served_by(log: Path, method: str, path: str, status: str | None = None) -> list[str]:

@@ -6,11 +6,18 @@ The endpoints are read from ``app.url_map`` when the test runs, so routes added 
 domains are fuzzed as well. Field names come from the forms found on the app's own pages
 (walked as an admin); an endpoint without a known form gets a generic set of names. URL
 parameters are filled with demo values (``flask demo``) and, for GET, with hostile ones too.
+
+Every endpoint and page is exercised for every role, but each gets a sample of the hostile
+inputs: a shuffle fixed by ``FUZZ_SEED`` is dealt out a few at a time, endpoint after endpoint,
+so that every input is still sent somewhere for every role and the same inputs go to the same
+endpoints in every run. ``FUZZ_ALL=1`` sends every input to every endpoint (several times slower).
 """
 
 from __future__ import annotations
 
 import io
+import os
+import random
 import re
 from collections import Counter
 from urllib.parse import urlencode
@@ -68,7 +75,31 @@ COMMON_QUERY = ("period", "page", "year", "month", "q", "sort", "order", "level"
                 "category", "unit", "user", "project", "table", "from", "to", "revision",
                 "format", "show", "industry", "stage", "lead")
 ROLES = [None, "admin", "supervisor", "member", "viewer"]
+FUZZ_ALL = os.environ.get("FUZZ_ALL") == "1"
+FUZZ_SEED = int(os.environ.get("FUZZ_SEED", "20261130"))
+PAYLOADS_PER_FORM = 4  # of PAYLOADS, sent in every field at once
+PAYLOADS_PER_FIELD = 1  # of FIELD_PAYLOADS, for each field alone (the admin's deep pass)
+PAYLOADS_PER_PAGE = 4  # of PAYLOADS, in every query parameter at once
+HOSTILE_PER_ARGUMENT = 2  # of HOSTILE_PATH's values, for each URL parameter
 CLEAR_MESSAGE = re.compile(r'class="[^"]*(field-error|alert|flash)[^"]*"')
+
+
+class Deal:
+    """A deterministic sample of ``items`` per call: shuffled once (by ``FUZZ_SEED`` and a name),
+    then dealt ``k`` at a time in turn, so consecutive calls cover every item before any
+    repeats. With ``FUZZ_ALL=1`` every call gets them all."""
+
+    def __init__(self, name: str, items) -> None:
+        self.items = list(items)
+        random.Random(f"{FUZZ_SEED}:{name}").shuffle(self.items)
+        self.next = 0
+
+    def take(self, k: int) -> list:
+        if FUZZ_ALL or k >= len(self.items):
+            return list(self.items)
+        taken = [self.items[(self.next + i) % len(self.items)] for i in range(k)]
+        self.next = (self.next + k) % len(self.items)
+        return taken
 
 
 def check(response, where: str) -> None:
@@ -104,13 +135,15 @@ def discover_forms(app, values) -> dict[str, Form]:
     return found
 
 
-def submissions(form: Form | None, deep: bool):
-    """(label, data) pairs: everything missing, every payload everywhere, wrong types, and
-    — for the admin, who gets past every permission check — each field alone made hostile."""
+def submissions(form: Form | None, deep: bool, payloads: Deal, field_payloads: Deal):
+    """(label, data) pairs: everything missing, payloads everywhere (dealt by ``payloads``),
+    wrong types, and — for the admin, who gets past every permission check — each field alone
+    made hostile (with payloads dealt by ``field_payloads``)."""
     names = [n for n in (form.fields if form else GENERIC_FIELDS) if n != "csrf_token"]
     files = sorted(form.files) if form else []
     yield "missing fields", {}
-    for label, payload in PAYLOADS.items():
+    for label in payloads.take(PAYLOADS_PER_FORM):
+        payload = PAYLOADS[label]
         data = dict.fromkeys(names, payload)
         for name in files:
             data[name] = (io.BytesIO(payload.encode()), "hostile.xlsx")
@@ -120,7 +153,7 @@ def submissions(form: Form | None, deep: bool):
     if deep and form:
         base = {n: v for n, v in form.fields.items() if n != "csrf_token"}
         for name in names:
-            for payload in FIELD_PAYLOADS:
+            for payload in field_payloads.take(PAYLOADS_PER_FIELD):
                 yield f"{name}={payload[:12]!r}", {**base, name: payload}
 
 
@@ -157,10 +190,11 @@ def test_every_post_endpoint_refuses_hostile_input_cleanly(app, runner, role):
     tally: Counter = Counter()
     rules = post_rules(app)
     assert any(r.endpoint == "projectadmin.project_edit" for r in rules)
+    payloads, field_payloads = Deal(f"post:{role}", PAYLOADS), Deal(f"field:{role}", FIELD_PAYLOADS)
     for rule in rules:
         url = fill(app, rule, values)
         form = forms.get(url)
-        for label, data in submissions(form, deep=role == "admin"):
+        for label, data in submissions(form, role == "admin", payloads, field_payloads):
             response = client.post(url, data=data, headers={"X-CSRFToken": token}, csrf=False)
             check(response, f"{role} POST {url} [{label}]")
             tally[response.status_code] += 1
@@ -172,7 +206,8 @@ def test_every_post_endpoint_refuses_hostile_input_cleanly(app, runner, role):
         restore(saved)
         if role is not None and client.get("/account").status_code != 200:
             token = sign_in(client, role)
-    print(f"\nfuzz POST as {role}: {len(rules)} endpoints, {sum(tally.values())} requests, "
+    print(f"\nfuzz POST as {role} (seed {FUZZ_SEED}{', all inputs' if FUZZ_ALL else ''}): "
+          f"{len(rules)} endpoints, {sum(tally.values())} requests, "
           f"statuses {dict(sorted(tally.items()))}")
     # Whatever hostile text was stored along the way is shown escaped on every page.
     for rule in get_rules(app):
@@ -191,6 +226,8 @@ def test_every_page_refuses_hostile_query_and_path_values_cleanly(app, runner, r
     client = browser(app)
     sign_in(client, role)
     tally: Counter = Counter()
+    payloads = Deal(f"get:{role}", PAYLOADS)
+    hostile = {kind: Deal(f"path:{kind}:{role}", inputs) for kind, inputs in HOSTILE_PATH.items()}
     for rule in get_rules(app):
         if rule.endpoint == "static":
             continue
@@ -201,13 +238,15 @@ def test_every_page_refuses_hostile_query_and_path_values_cleanly(app, runner, r
             for form in forms_on(url, page.get_data(as_text=True)):
                 if form.method == "get":
                     names |= set(form.fields)
-        for label, payload in PAYLOADS.items():
+        for label in payloads.take(PAYLOADS_PER_PAGE):
+            payload = PAYLOADS[label]
             response = client.get(f"{url}?{urlencode(dict.fromkeys(sorted(names), payload))}")
             check(response, f"{role} GET {url} [{label}]")
             tally[response.status_code] += 1
         for name in rule.arguments:
             converter = type(rule._converters[name]).__name__
-            for bad in HOSTILE_PATH["int" if converter == "IntegerConverter" else "string"]:
+            kind = "int" if converter == "IntegerConverter" else "string"
+            for bad in hostile[kind].take(HOSTILE_PER_ARGUMENT):
                 try:
                     bad_url = fill(app, rule, values, {name: bad})
                 except Exception:  # noqa: BLE001 - a value the converter cannot build
@@ -215,4 +254,5 @@ def test_every_page_refuses_hostile_query_and_path_values_cleanly(app, runner, r
                 response = client.get(bad_url)
                 check(response, f"{role} GET {bad_url}")
                 tally[response.status_code] += 1
-    print(f"\nfuzz GET as {role}: {sum(tally.values())} requests, statuses {dict(sorted(tally.items()))}")
+    print(f"\nfuzz GET as {role} (seed {FUZZ_SEED}{', all inputs' if FUZZ_ALL else ''}): "
+          f"{sum(tally.values())} requests, statuses {dict(sorted(tally.items()))}")
