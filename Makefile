@@ -18,9 +18,13 @@ COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(PIP_TOOLS) --quiet --generate-has
 
 .PHONY: run test setup test-setup debs test-debs assets lint bench clean lock upgrade-deps
 
+# A try-out: the demo park with its published passwords, marked 演示数据 on every page.
+# A real install runs gunicorn itself without DUBAN_DEMO (see README, Production).
+run: export DUBAN_DEMO := 1
 run: setup
 	$(VENV)/bin/flask db upgrade
 	@if [ "$$($(VENV)/bin/flask demo-needed)" = "yes" ]; then $(VENV)/bin/flask demo; fi
+	@echo "DUBAN_DEMO=1: a try-out with the demo's public passwords (红色“演示数据”横幅). Do not enter real data."
 	@# The job worker (brief renders, large imports) runs beside gunicorn and stops with it.
 	$(VENV)/bin/flask worker --workers 1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

@@ -62,12 +62,13 @@ PAYLOADS = {
     "sql": "' OR 1=1 --",
     "path": "../../etc/passwd",
     "full-width digits": "１２３",
+    "superscript digits": "²³",
     "nul": "a\x00b",
     "rtl": "\u202egnp.exe",
 }
 # Sent one field at a time, the other fields keeping the form's own (valid) values.
 FIELD_PAYLOADS = ("长" * 10_000, XSS[0], XSS[1], "-1", "99999999999999999999", "2026-02-30",
-                  "abc", "", "不存在的选项")
+                  "abc", "", "不存在的选项", "²")
 GENERIC_FIELDS = ("name", "code", "title", "description", "amount", "year", "month", "period",
                   "date", "deadline", "state", "level", "category", "comment", "reason", "text",
                   "unit_id", "user_id", "project", "version", "password", "confirm", "action")
@@ -215,7 +216,7 @@ def test_every_post_endpoint_refuses_hostile_input_cleanly(app, runner, role):
 
 
 HOSTILE_PATH = {"string": ('<script>alert("duban")</script>', "x" * 300, "2026-02-30", "2026-13",
-                           "..", "%00"),
+                           "..", "%00", "²"),
                 "int": (0, 99_999_999, 10**20)}
 
 
@@ -256,3 +257,43 @@ def test_every_page_refuses_hostile_query_and_path_values_cleanly(app, runner, r
                 tally[response.status_code] += 1
     print(f"\nfuzz GET as {role} (seed {FUZZ_SEED}{', all inputs' if FUZZ_ALL else ''}): "
           f"{sum(tally.values())} requests, statuses {dict(sorted(tally.items()))}")
+
+
+def _workbook(rows) -> bytes:  # noqa: ANN001
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("月度进展")
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_the_import_refuses_hostile_workbooks_cleanly(app, client, users, login):
+    """A workbook claiming a billion cells and one of 100,000 bad rows: refused with a short
+    page, nothing written, the worker alive."""
+    import io
+
+    from openpyxl import Workbook
+
+    from tracker.workbook.parse import MONTHLY
+
+    sparse = Workbook()
+    sparse.active.title = "项目"
+    sparse.active["A1"], sparse.active["XFD1048576"] = "项目编号", "x"
+    huge = io.BytesIO()
+    sparse.save(huge)
+    bad_rows = _workbook([MONTHLY.headers, *([f"Z{i}", 2026, 13, -1, "", ""] for i in range(100_000))])
+    login(users["supervisor"])
+    saved = snapshot()
+    for name, data, expected in (("huge.xlsx", huge.getvalue(), "工作表过大"),
+                                 ("bad.xlsx", bad_rows, "处错误未列出")):
+        response = client.post("/import", data={"file": (io.BytesIO(data), name)},
+                               content_type="multipart/form-data")
+        assert response.status_code == 422, name
+        assert expected in response.get_data(as_text=True) and len(response.data) < 300_000, name
+    assert snapshot() == saved
