@@ -34,7 +34,7 @@ def test_lead_reports_july_and_supervisor_sees_the_dashboard_change(page_as, use
     row.locator("textarea[name=progress_text]").fill("主体结构封顶，设备进场")
     row.get_by_role("button", name="保存草稿").click()
     lead.locator("#row-A1 [data-state]", has_text="草稿").wait_for()
-    lead.locator("#row-A1").get_by_role("button", name="报送").click()
+    lead.locator("#row-A1").get_by_role("button", name="报送", exact=True).click()
     lead.locator("#row-A1 [data-state]", has_text="已报送").wait_for()
     assert lead.evaluate("window.__marker") == "no reload"
     screenshot(lead, "report-grid-lead")

@@ -15,7 +15,7 @@ from tracker.extensions import db
 
 ADMIN_ONLY = {
     "admin.users", "admin.user_new", "admin.user_edit", "admin.user_password",
-    "admin.user_active", "admin.units", "admin.unit_edit", "admin.unit_rename",
+    "admin.user_active", "admin.user_sessions", "admin.units", "admin.unit_edit", "admin.unit_rename",
     "admin.unit_merge", "admin.unit_active", "admin.settings",
 }
 SUPERVISORS = {

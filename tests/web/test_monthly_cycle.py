@@ -193,7 +193,7 @@ def test_the_office_reviews_a_month_in_one_compact_table(client, users, login, m
         client.post(f"/report/2026-07/{code}/submit")
     login(users["supervisor"])
     table = client.get("/report/2026-07").get_data(as_text=True)
-    assert 'class="review-table"' in table and table.count('<tr id="review-') == 3
+    assert 'review-table' in table and table.count('<tr id="review-') == 3
     waiting = client.get("/report/2026-07?state=submitted").get_data(as_text=True)
     assert waiting.count('<tr id="review-') == 2 and "只看待审核" in waiting
     missing = client.get("/report/2026-07?state=missing").get_data(as_text=True)
