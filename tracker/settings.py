@@ -19,6 +19,7 @@ DEFAULTS = {
     "issuing_body": "园区管委会督查室",
     "yellow_threshold": "0",
     "red_threshold": "10",
+    "milestone_due_days": "15",  # 临期: a milestone planned within this many days (section 11)
 }
 
 
@@ -41,6 +42,12 @@ def thresholds() -> Thresholds:
     """The warning-light thresholds in force."""
     s = park_settings()
     return Thresholds(yellow=Decimal(s["yellow_threshold"]), red=Decimal(s["red_threshold"]))
+
+
+def milestone_due_days() -> int:
+    """N of 临期: a milestone planned from today to N days on is due soon (DESIGN.md section 11)."""
+    value = park_settings()["milestone_due_days"]
+    return int(value) if value.isascii() and value.isdigit() else int(DEFAULTS["milestone_due_days"])
 
 
 def set_setting(key: str, value: str) -> tuple[str | None, str]:
