@@ -135,3 +135,13 @@ def test_three_nots(standings, lists):
 )
 def test_stage_moves_forward_only(current, key, after):
     assert stage_after(current, key) == after
+
+
+def test_a_cell_says_how_late_or_how_soon():
+    assert on(planned=D - timedelta(days=12)).caption == "逾期12天"
+    assert on(planned=D).caption == "今天到期"
+    assert on(planned=D + timedelta(days=3)).caption == "临期（3天后）"
+    assert on(planned=D + timedelta(days=30)).caption == ""
+    assert on(planned=date(2026, 3, 1), actual=date(2026, 3, 4)).caption == "逾期完成（晚3天）"
+    assert on(planned=D, actual=D).caption == "按期完成"
+    assert on().caption == "未计划" and on(na=True).caption == "不适用"

@@ -109,6 +109,19 @@ class Standing:
         """Still to be done: neither done nor 不适用."""
         return not self.done and self.status is not Status.NOT_APPLICABLE
 
+    @property
+    def caption(self) -> str:
+        """The words a cell of the wall chart shows under its date ("" for 未到期)."""
+        if self.status is Status.OVERDUE:
+            return f"逾期{self.days_overdue}天"
+        if self.status is Status.DUE_SOON:
+            return "今天到期" if self.days_left == 0 else f"临期（{self.days_left}天后）"
+        if self.status is Status.NOT_DUE:
+            return ""
+        if self.status is Status.DONE_LATE:
+            return f"逾期完成（晚{self.days_overdue}天）"
+        return self.status.value
+
 
 def standing_on(
     day: date,
