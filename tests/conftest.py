@@ -69,7 +69,19 @@ def _truncate_all(url: str) -> None:
             t.name for t in db.metadata.sorted_tables
         ]
         conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        _seed_as_migrated(conn)
     engine.dispose()
+
+
+def _seed_as_migrated(conn) -> None:  # noqa: ANN001
+    """The rows the migrations insert, which TRUNCATE removed: the default milestone template."""
+    from tracker.milestones.status import DEFAULT_TEMPLATE
+
+    for position, (name, key) in enumerate(DEFAULT_TEMPLATE, start=1):
+        conn.execute(text(
+            "INSERT INTO milestone_templates (name, position, retired, key, created_at)"
+            " VALUES (:name, :position, false, :key, CURRENT_TIMESTAMP)"),
+            {"name": name, "position": position, "key": key.value if key else None})
 
 
 @pytest.fixture

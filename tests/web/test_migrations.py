@@ -66,5 +66,6 @@ def test_a_database_of_revision_0002_upgrades_and_its_projects_get_the_template(
     milestones[0].planned_on = date(2026, 12, 31)
     db.session.commit()
     assert milestones[0].version == 2
+    db.session.close()  # PostgreSQL: the session's read would hold the table against DROP
     downgrade(revision="0002")
     assert _rows("SELECT code FROM projects") == [("A1",)]
