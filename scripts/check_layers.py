@@ -26,6 +26,7 @@ TIERS: list[tuple[str, list[str]]] = [
     ]),
     ("pure core: sentences, charts, state machines, parsing", [
         "tracker.narrative", "tracker.charts", "tracker.issues.workflow", "tracker.workbook.parse",
+        "tracker.milestones.status",
     ]),
     ("pure core: the brief's composition", ["tracker.briefs.compose"]),
     ("plumbing: time and configuration", ["tracker.timeutil", "tracker.config"]),
@@ -40,6 +41,7 @@ TIERS: list[tuple[str, list[str]]] = [
     ("domain: projects", ["tracker.projects"]),
     ("domain: reports", ["tracker.reports"]),
     ("domain: issues", ["tracker.issues"]),
+    ("domain: milestones", ["tracker.milestones"]),
     ("domain: briefs, workbook, dashboard, project file", [
         "tracker.briefs", "tracker.workbook", "tracker.dashboard", "tracker.projectfile",
     ]),

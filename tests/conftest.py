@@ -129,7 +129,20 @@ def empty_database(url: str) -> None:
                 conn.execute(table.delete())
             if conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")).first():
                 conn.execute(text("DELETE FROM sqlite_sequence"))
+        _seed_as_migrated(conn)
     engine.dispose()
+
+
+def _seed_as_migrated(conn) -> None:  # noqa: ANN001
+    """The rows the migrations insert, which TRUNCATE removed: the default milestone template."""
+    from tracker.milestones.status import DEFAULT_TEMPLATE
+
+    for position, (name, key) in enumerate(DEFAULT_TEMPLATE, start=1):
+        conn.execute(text(
+            "INSERT INTO milestone_templates (name, position, retired, key, created_at)"
+            " VALUES (:name, :position, false, :key, CURRENT_TIMESTAMP)"),
+            {"name": name, "position": position, "key": key.value if key else None})
+
 
 
 def copy_sqlite_template(template: str, path: Path) -> str:

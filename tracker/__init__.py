@@ -51,6 +51,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from tracker.dashboard.routes import bp as dashboard_bp
     from tracker.issues.routes import bp as issues_bp
     from tracker.jobs.routes import bp as jobs_bp
+    from tracker.milestones.admin_routes import bp as milestoneadmin_bp
+    from tracker.milestones.routes import bp as milestones_bp
     from tracker.projectfile.routes import bp as projectfile_bp
     from tracker.projects.admin_routes import bp as projectadmin_bp
     from tracker.projects.routes import bp as projects_bp
@@ -64,10 +66,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         projectfile_bp,
         reports_bp,
         issues_bp,
+        milestones_bp,
         briefs_bp,
         workbook_bp,
         admin_bp,
         projectadmin_bp,
+        milestoneadmin_bp,
         audit_bp,
         jobs_bp,
     ):

@@ -12,6 +12,7 @@ from tracker.issues.models import (
     SupervisionLevel,
 )
 from tracker.jobs.models import Job, JobState
+from tracker.milestones.models import MilestoneTemplate, ProjectMilestone
 from tracker.projects.models import (
     COUNTED_STATES,
     KEY_LEVELS,
@@ -47,9 +48,11 @@ __all__ = [
     "IssueEvent",
     "IssueState",
     "Level",
+    "MilestoneTemplate",
     "LoginThrottle",
     "MonthlyReport",
     "PeriodUnlock",
+    "ProjectMilestone",
     "Project",
     "ReportState",
     "Role",

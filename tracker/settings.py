@@ -20,6 +20,7 @@ DEFAULTS = {
     "yellow_threshold": "0",
     "red_threshold": "10",
     "contact": "",  # the issuing office's contact on notices, e.g. 督查室 王某 0000-0000000
+    "milestone_due_days": "15",  # 临期: a milestone planned within this many days (section 11)
 }
 
 
@@ -42,6 +43,12 @@ def thresholds() -> Thresholds:
     """The warning-light thresholds in force."""
     s = park_settings()
     return Thresholds(yellow=Decimal(s["yellow_threshold"]), red=Decimal(s["red_threshold"]))
+
+
+def milestone_due_days() -> int:
+    """N of 临期: a milestone planned from today to N days on is due soon (DESIGN.md section 11)."""
+    value = park_settings()["milestone_due_days"]
+    return int(value) if value.isascii() and value.isdigit() else int(DEFAULTS["milestone_due_days"])
 
 
 def set_setting(key: str, value: str) -> tuple[str | None, str]:

@@ -54,7 +54,11 @@ def workbook_bytes(sheet: str, headers: Sequence[str], rows: Iterable[Sequence[o
 
 def download(filename: str, sheet: str, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> Response:
     """An attachment response; ``filename`` may be Chinese (RFC 5987)."""
-    data = workbook_bytes(sheet, headers, rows)
+    return attachment(filename, workbook_bytes(sheet, headers, rows))
+
+
+def attachment(filename: str, data: bytes) -> Response:
+    """A workbook built elsewhere as an attachment; ``filename`` may be Chinese (RFC 5987)."""
     return Response(
         data,
         mimetype=XLSX,

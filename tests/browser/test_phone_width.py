@@ -7,7 +7,8 @@ from tests.browser.conftest import screenshot
 pytestmark = pytest.mark.browser
 
 PAGES = ["/", "/projects", "/projects/SZ-01", "/report/2026-10", "/issues", "/issues/mine",
-         "/briefs", "/briefs/2026-10", "/import", "/admin/audit", "/admin/projects", "/account"]
+         "/briefs", "/briefs/2026-10", "/import", "/admin/audit", "/admin/projects", "/account",
+         "/milestones", "/projects/SZ-01/milestones"]
 
 
 def test_main_pages_fit_a_phone(page_as, runner):

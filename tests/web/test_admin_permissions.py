@@ -17,6 +17,8 @@ ADMIN_ONLY = {
     "admin.users", "admin.user_new", "admin.user_edit", "admin.user_password",
     "admin.user_active", "admin.user_sessions", "admin.units", "admin.unit_edit", "admin.unit_rename",
     "admin.unit_merge", "admin.unit_active", "admin.settings",
+    "milestoneadmin.templates", "milestoneadmin.template_rename", "milestoneadmin.template_move",
+    "milestoneadmin.template_retire",
 }
 SUPERVISORS = {
     "projectadmin.projects", "projectadmin.project_new", "projectadmin.project_edit",
@@ -37,7 +39,11 @@ def admin_rules(app):
 def situation(users, make_project, make_unit):
     project = make_project("A1", name="储能电站项目", plan=1000)
     unit = make_unit("园区财政金融局")
-    return {"code": project.code, "user_id": users["other_member"].id, "unit_id": unit.id}
+    from tracker.milestones.models import MilestoneTemplate
+
+    template = db.session.scalar(select(MilestoneTemplate).order_by(MilestoneTemplate.position))
+    return {"code": project.code, "user_id": users["other_member"].id, "unit_id": unit.id,
+            "template_id": template.id}
 
 
 def url(app, rule, situation) -> str:

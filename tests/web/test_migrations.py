@@ -3,6 +3,8 @@ data intact (SQLite and PostgreSQL alike)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
@@ -35,3 +37,35 @@ def test_a_database_of_revision_0001_upgrades_with_its_users_and_jobs(app):
     user.end_sessions()
     db.session.commit()
     assert len(user.session_stamp) == 16
+
+
+def test_a_database_of_revision_0002_upgrades_and_its_projects_get_the_template(app):
+    downgrade(revision="0002")
+    with db.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO projects (code, name, level, industry, stage, leader_in_charge, version,"
+            " created_at) VALUES ('A1', '储能电站项目', '省重点', '储能', '前期', '', 1,"
+            " '2026-11-01 08:00:00')"))
+    upgrade()
+    assert _rows("SELECT name, position, retired, key FROM milestone_templates ORDER BY position") == [
+        ("立项备案", 1, False, None), ("用地预审", 2, False, None), ("土地供应", 3, False, "土地供应"),
+        ("规划许可", 4, False, None), ("施工许可", 5, False, None), ("开工建设", 6, False, "开工建设"),
+        ("主体完工", 7, False, None), ("竣工验收", 8, False, "竣工验收"), ("投产运营", 9, False, "投产运营"),
+    ]
+    from tracker.milestones.models import ProjectMilestone
+    from tracker.projects.models import Project
+
+    project = db.session.query(Project).one()
+    milestones = db.session.query(ProjectMilestone).filter_by(project_id=project.id).all()
+    assert sorted((m.template.position, m.title) for m in milestones) == [
+        (1, "立项备案"), (2, "用地预审"), (3, "土地供应"), (4, "规划许可"), (5, "施工许可"),
+        (6, "开工建设"), (7, "主体完工"), (8, "竣工验收"), (9, "投产运营")]
+    assert {(m.planned_on, m.actual_on, m.not_applicable, m.note, m.version) for m in milestones} == {
+        (None, None, False, "", 1)}
+    # The upgraded rows work with today's models: a date can be planned.
+    milestones[0].planned_on = date(2026, 12, 31)
+    db.session.commit()
+    assert milestones[0].version == 2
+    db.session.close()  # PostgreSQL: the session's read would hold the table against DROP
+    downgrade(revision="0002")
+    assert _rows("SELECT code FROM projects") == [("A1",)]

@@ -13,11 +13,13 @@ SETTING_LABELS = {
     "yellow_threshold": "黄灯阈值（落后百分点）",
     "red_threshold": "红灯阈值（落后百分点）",
     "contact": "联系人及电话",
+    "milestone_due_days": "节点临期天数",
 }
 
 
 def read_settings(data) -> tuple[dict[str, str], dict[str, str]]:  # noqa: ANN001
-    """Validate the settings form: (values, errors). Thresholds 0–100 points, yellow ≤ red."""
+    """Validate the settings form: (values, errors). Thresholds 0–100 points, yellow ≤ red;
+    节点临期天数 0–365 days."""
     import re
 
     values: dict[str, str] = {}
@@ -48,6 +50,14 @@ def read_settings(data) -> tuple[dict[str, str], dict[str, str]]:  # noqa: ANN00
             errors[key] = f"{SETTING_LABELS[key]}应为 0 到 100 之间的数，最多一位小数"
         else:
             values[key] = value.removesuffix(".0")
+    # A form without the field (an older page, a script) keeps the stored value.
+    if "milestone_due_days" in data:
+        raw = data.get("milestone_due_days", "")
+        value = raw.strip() if isinstance(raw, str) else ""
+        if not re.fullmatch(r"\d{1,3}", value) or int(value) > 365:
+            errors["milestone_due_days"] = f"{SETTING_LABELS['milestone_due_days']}应为 0 到 365 之间的整数"
+        else:
+            values["milestone_due_days"] = str(int(value))
     if not errors and Decimal(values["yellow_threshold"]) > Decimal(values["red_threshold"]):
         errors["red_threshold"] = "红灯阈值不能小于黄灯阈值"
     return values, errors

@@ -16,6 +16,8 @@ TABLE_LABELS = {
     "settings": "系统设置",
     "import_batches": "导入",
     "period_unlocks": "解锁",
+    "milestone_templates": "节点模板",
+    "project_milestones": "项目节点",
 }
 ACTION_LABELS = {
     "create": "新建",
@@ -40,7 +42,9 @@ FIELD_LABELS = {
     "park_name": "园区名称", "issuing_body": "发文单位", "yellow_threshold": "黄灯阈值",
     "red_threshold": "红灯阈值", "contact": "联系人及电话", "state": "状态", "progress_text": "形象进度",
     "next_steps": "下步计划", "deadline": "办结时限", "log": "办理记录", "comment": "说明",
-    "closed_on": "办结日期",
+    "closed_on": "办结日期", "milestone_due_days": "节点临期天数", "planned_on": "计划完成日期",
+    "actual_on": "实际完成日期", "not_applicable": "不适用", "note": "备注", "position": "排序",
+    "retired": "停用",
 }
 
 

@@ -62,3 +62,18 @@ def require(allowed: bool) -> None:
     """Abort with 403 unless ``allowed``."""
     if not allowed:
         abort(403)
+
+
+def can_plan_milestones(user: User | None) -> bool:
+    """督查室 and admins plan milestones: planned dates, 不适用, a project's own milestones."""
+    return can_supervise(user)
+
+
+def can_record_milestones(user: User, project: Any) -> bool:
+    """The project's lead and liaisons record actual dates and notes (the office may too)."""
+    return can_report_for(user, project)
+
+
+def can_edit_milestone_template(user: User | None) -> bool:
+    """Only admins change the park's milestone template."""
+    return user is not None and user.role is Role.ADMIN

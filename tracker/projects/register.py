@@ -15,11 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import or_
+from sqlalchemy import or_, select
 
 from tracker import http, progress
+from tracker.auth.models import Unit, User
+from tracker.extensions import db
 from tracker.forms import whole_number
-from tracker.projects.models import Level, Project, Stage
+from tracker.projects.models import SUGGESTED_INDUSTRIES, Level, Project, Stage
 from tracker.projects.service import ProjectRow, figures_for, project_rows
 
 PAGE_SIZE = 50
@@ -82,7 +84,9 @@ class RegisterPage:
     pages: int
 
 
-def register_rows(filters: Filters, year: int, month: int, paginate: bool = True) -> RegisterPage:
+def where_clauses(filters: Filters) -> list:
+    """The SQL conditions of the filters that are columns of the project (all but ``light``);
+    other lists of projects (the wall chart) filter with the same ones."""
     where = []
     if not filters.archived:
         where.append(Project.archived_on.is_(None))
@@ -99,7 +103,25 @@ def register_rows(filters: Filters, year: int, month: int, paginate: bool = True
     if filters.q:
         like = f"%{filters.q}%"
         where.append(or_(Project.name.like(like), Project.code.like(like)))
-    projects = project_rows(*where)
+    return where
+
+
+def filter_choices() -> dict:
+    """What the filter form offers: units, leads, industries, levels and stages (three queries)."""
+    units = db.session.scalars(select(Unit).where(Unit.active).order_by(Unit.name)).all()
+    leads = db.session.scalars(
+        select(User).where(User.id.in_(select(Project.lead_id))).order_by(User.name)
+    ).all()
+    industries = sorted(
+        set(SUGGESTED_INDUSTRIES)
+        | set(db.session.scalars(select(Project.industry).distinct()).all()) - {""}
+    )
+    return {"units": units, "leads": leads, "industries": industries, "levels": list(Level),
+            "stages": list(Stage)}
+
+
+def register_rows(filters: Filters, year: int, month: int, paginate: bool = True) -> RegisterPage:
+    projects = project_rows(*where_clauses(filters))
     figures = figures_for(projects, year, month)
     rows = [(p, figures[p.id]) for p in projects]
     if filters.light in ("green", "yellow", "red"):

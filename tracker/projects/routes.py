@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask_login import login_required
-from sqlalchemy import select
 
 from tracker import xlsx
-from tracker.auth.models import Unit, User
-from tracker.extensions import db
 from tracker.http import is_htmx, parse_period
 from tracker.progress import half_up
-from tracker.projects.models import SUGGESTED_INDUSTRIES, Level, Project, Stage
-from tracker.projects.register import SORT_KEYS, Filters, register_rows
+from tracker.projects.register import SORT_KEYS, Filters, filter_choices, register_rows
 
 bp = Blueprint("projects", __name__)
 
@@ -45,18 +41,7 @@ def index():
     }
     if is_htmx():
         return render_template("projects/_table.html", **context)
-    units = db.session.scalars(select(Unit).where(Unit.active).order_by(Unit.name)).all()
-    leads = db.session.scalars(
-        select(User).where(User.id.in_(select(Project.lead_id))).order_by(User.name)
-    ).all()
-    industries = sorted(
-        set(SUGGESTED_INDUSTRIES)
-        | set(db.session.scalars(select(Project.industry).distinct()).all()) - {""}
-    )
-    return render_template(
-        "projects/index.html", units=units, leads=leads, industries=industries,
-        levels=list(Level), stages=list(Stage), **context,
-    )
+    return render_template("projects/index.html", **filter_choices(), **context)
 
 
 def _round1(value):  # noqa: ANN001, ANN202
