@@ -35,7 +35,7 @@ from tracker.auth.permissions import (
     can_plan_milestones,
     can_record_milestones,
 )
-from tracker.errors import Forbidden, Refused
+from tracker.errors import Forbidden, NotFound, Refused
 from tracker.extensions import db
 from tracker.milestones.forms import read_milestone, read_name, read_own
 from tracker.milestones.models import MilestoneTemplate, ProjectMilestone
@@ -78,6 +78,8 @@ def _again(m: ProjectMilestone, data: dict, errors: dict, today: date) -> Line:
 def _stale(project: Project, milestone_id: int, data: dict, today: date) -> Line:
     """The conflict screen: the milestone as stored now and who saved it, the input kept."""
     fresh = project_milestone(project, milestone_id)
+    if fresh is None:  # a project's own milestone, deleted meanwhile
+        raise NotFound("该节点刚刚已被删除。")
     line = _again(fresh, data, {}, today)
     line.conflict = StaleSave(fresh, fresh.updated_by.name if fresh.updated_by else "他人",
                               fresh.updated_at)
