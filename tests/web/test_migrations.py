@@ -69,3 +69,4 @@ def test_a_database_of_revision_0002_upgrades_and_its_projects_get_the_template(
     db.session.close()  # PostgreSQL: the session's read would hold the table against DROP
     downgrade(revision="0002")
     assert _rows("SELECT code FROM projects") == [("A1",)]
+    upgrade()  # PostgreSQL: the next test of this worker shares the database
