@@ -72,14 +72,6 @@ class Page:
     def offset(self) -> int:
         return (self.number - 1) * self.size
 
-    @property
-    def has_prev(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
 
 def paginate(total: int, number: int, size: int) -> Page:
     """The page ``number`` of ``total`` rows, clamped to the pages that exist."""

@@ -17,9 +17,9 @@ from tracker.auth.models import User
 from tracker.errors import Conflict, Forbidden, NotFound, Refused
 from tracker.extensions import db, login_manager
 from tracker.forms import whole_number
-from tracker.http import default_period, is_htmx, park_today
+from tracker.http import is_htmx, park_today
 from tracker.issues.models import Issue, IssueState
-from tracker.reports.grid import pending_for
+from tracker.reports.grid import my_pending
 from tracker.settings import DEFAULTS, park_settings
 from tracker.timeutil import local
 
@@ -131,7 +131,7 @@ def _hooks(app: Flask) -> None:
 def _pending_reports() -> int:
     """The navigation's badge on 月度填报 for a lead: rows they still owe (called by the layout
     only when it draws a lead's navigation)."""
-    return len(pending_for(current_user, default_period()))
+    return len(my_pending(current_user))
 
 
 def _awaiting_confirmation() -> int:

@@ -24,10 +24,10 @@ def read_settings(data) -> tuple[dict[str, str], dict[str, str]]:  # noqa: ANN00
 
     values: dict[str, str] = {}
     errors: dict[str, str] = {}
-    for key in ("park_name", "issuing_body"):
+    for key, required in (("park_name", True), ("issuing_body", True), ("contact", False)):
         raw = data.get(key, "")
         value = raw.strip() if isinstance(raw, str) else ""
-        if not value:
+        if required and not value:
             errors[key] = f"请填写{SETTING_LABELS[key]}"
         elif len(value) > 60:
             errors[key] = f"{SETTING_LABELS[key]}不能超过 60 个字符"
@@ -35,14 +35,6 @@ def read_settings(data) -> tuple[dict[str, str], dict[str, str]]:  # noqa: ANN00
             errors[key] = f"{SETTING_LABELS[key]}含有不允许的控制字符"
         else:
             values[key] = value
-    raw = data.get("contact", "")
-    contact = raw.strip() if isinstance(raw, str) else ""
-    if len(contact) > 60:
-        errors["contact"] = "联系人及电话不能超过 60 个字符"
-    elif re.search(r"[\x00-\x1f\x7f]", contact):
-        errors["contact"] = "联系人及电话含有不允许的控制字符"
-    else:
-        values["contact"] = contact
     for key in ("yellow_threshold", "red_threshold"):
         raw = data.get(key, "")
         value = raw.strip() if isinstance(raw, str) else ""

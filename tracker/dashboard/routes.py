@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 
 from tracker.auth.models import Role
 from tracker.dashboard.service import dashboard_data
-from tracker.http import default_period, park_today, parse_period
-from tracker.reports.grid import pending_for
+from tracker.http import park_today, parse_period
+from tracker.reports.grid import my_pending
 
 bp = Blueprint("dashboard", __name__)
 
@@ -18,6 +18,6 @@ bp = Blueprint("dashboard", __name__)
 def index():
     year, month = parse_period(request.args.get("period"))
     # A lead's home starts with what they still owe (我的填报).
-    mine = pending_for(current_user, default_period()) if current_user.role is Role.MEMBER else None
+    mine = my_pending(current_user) if current_user.role is Role.MEMBER else None
     return render_template("dashboard/index.html", d=dashboard_data(year, month, park_today()),
                            mine=mine)

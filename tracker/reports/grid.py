@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from flask import g
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -13,6 +14,7 @@ from tracker import progress
 from tracker.auth.models import Role, User
 from tracker.auth.permissions import can_supervise
 from tracker.extensions import db
+from tracker.http import default_period
 from tracker.periods import Period
 from tracker.projects.models import (
     COUNTED_STATES,
@@ -366,3 +368,11 @@ def with_last_month_texts(row: GridRow) -> GridRow:
         "next_steps": last.next_steps if last else "",
     }
     return row
+
+
+def my_pending(user: User) -> list[Pending]:
+    """``pending_for`` up to the month due now, read once per request: the lead's home card
+    and the navigation's count both show it."""
+    if "my_pending" not in g:
+        g.my_pending = pending_for(user, default_period())
+    return g.my_pending
