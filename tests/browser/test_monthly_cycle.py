@@ -123,6 +123,12 @@ def test_a_whole_month_as_the_roles_walk_it(page_as, users, make_project):
     office.fill("input[name=period]", "2026-07")
     office.click("text=新建 / 打开草稿")
     office.wait_for_url("**/briefs/2026-07")
+    # 下步工作 is saved on the server as it is typed: another browser's reload still has it.
+    office.locator("#next_steps").fill("抓好三季度项目调度。")
+    office.locator("#draft-autosave", has_text="已自动保存").wait_for()
+    office.evaluate("localStorage.clear()")
+    office.reload()
+    assert office.locator("#next_steps").input_value() == "抓好三季度项目调度。"
     check = office.locator("#publish-check")
     assert "未报送 1 个项目" in check.inner_text()  # B1's lead has not reported July
     screenshot(office, "publish-check-1280")

@@ -4,6 +4,7 @@ frozen bytes, corrections, numbering, locks, permissions (DESIGN.md sections 4 a
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 from datetime import date
 from decimal import Decimal
@@ -275,6 +276,35 @@ def test_draft_texts_are_saved_checked_and_default_to_the_previous_lists(worked_
     april = client.get("/briefs/2026-04").get_data(as_text=True)
     assert 'value="市发改委"' in april and 'value="各部门"' in april
     assert "〔2026〕第2期" in april
+
+
+def test_the_draft_is_saved_as_it_is_typed_once_in_the_trail_and_never_over_another(
+        worked_park, users, login, client):
+    login(users["supervisor"])
+    first = client.post("/briefs/2026-03/autosave", data={"next_steps": "抓好", "version": ""},
+                        headers={"HX-Request": "true"})
+    assert first.status_code == 200 and "已自动保存" in first.get_data(as_text=True)
+    version = re.search(r'id="draft-version" value="(\d+)" hx-swap-oob="true"',
+                        first.get_data(as_text=True)).group(1)
+    again = client.post("/briefs/2026-03/autosave", data={"next_steps": "抓好项目调度。",
+                                                          "version": version})
+    newer = re.search(r'value="(\d+)"', again.get_data(as_text=True)).group(1)
+    assert int(newer) == int(version) + 1
+    page = client.get("/briefs/2026-03").get_data(as_text=True)
+    assert "抓好项目调度。</textarea>" in page
+    # One sitting, one entry in the trail.
+    assert db.session.scalar(select(func.count(AuditEntry.id)).where(
+        AuditEntry.table_name == "briefs")) == 1
+    # Someone else saved meanwhile: nothing is overwritten, the typist is told.
+    stale = client.post("/briefs/2026-03/autosave", data={"next_steps": "旧稿", "version": version})
+    assert stale.status_code == 409 and "草稿已被他人修改，未自动保存" in stale.get_data(as_text=True)
+    too_long = client.post("/briefs/2026-03/autosave", data={"next_steps": "字" * 5001,
+                                                             "version": newer})
+    assert too_long.status_code == 422 and "下步工作不能超过5000字" in too_long.get_data(as_text=True)
+    assert "抓好项目调度。</textarea>" in client.get("/briefs/2026-03").get_data(as_text=True)
+    login(users["member"])
+    assert client.post("/briefs/2026-03/autosave", data={"next_steps": "x", "version": newer}
+                       ).status_code == 403
 
 
 def test_archive_and_month_pages_by_role(worked_park, users, login, client):

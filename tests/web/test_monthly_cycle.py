@@ -73,6 +73,11 @@ def test_a_project_created_after_a_month_is_not_due_for_it(client, users, login,
     login(users["other_member"])  # B1 and B2 were created today, with no figures before
     home = client.get("/").get_data(as_text=True)
     assert "没有待办" in home and "count-badge" not in home
+    # Nor red on the office's dashboard for that month.
+    login(users["supervisor"])
+    dashboard = client.get("/?period=2026-07").get_data(as_text=True)
+    card = dashboard.split('id="not-submitted"')[1].split("</section>")[0]
+    assert "3 个项目" in card and "A1项目" in card and "B1项目" not in card
 
 
 def test_publishing_shows_what_is_open_and_needs_a_tick_to_lock_it(client, users, login, month):

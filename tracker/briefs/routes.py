@@ -20,6 +20,7 @@ from tracker.jobs.routes import follow
 from tracker.periods import Period
 from tracker.projects.models import Project
 from tracker.reports import locks
+from tracker.timeutil import utcnow
 
 bp = Blueprint("briefs", __name__)
 
@@ -120,6 +121,24 @@ def save(period: Period):
         return _month_page(year, month_)
     flash("草稿已保存。", "success")
     return redirect(url_for("briefs.month", period=Period(year, month_)))
+
+
+@bp.post("/briefs/<period:period>/autosave")
+@supervisor_required
+def autosave(period: Period):
+    """The draft's texts saved as they are typed (htmx, after a pause): answers a line of
+    status and the draft's new version, out of band, so the next save does not conflict."""
+    year, month_ = period
+    values = {k: request.form[k] for k in service.TEXT_LIMITS if k in request.form}
+    errors = service.validate_texts(values)
+    draft = service.draft_for(year, month_)
+    sent_version = request.form.get("version", "")
+    if draft.id is not None and sent_version != str(draft.version):
+        return render_template("briefs/_autosaved.html", conflict=True), 409
+    if errors:
+        return render_template("briefs/_autosaved.html", errors=errors), 422
+    draft = service.save_draft(year, month_, values, current_user)
+    return render_template("briefs/_autosaved.html", draft=draft, saved_at=utcnow())
 
 
 @bp.post("/briefs/<period:period>/publish")

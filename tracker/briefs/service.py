@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 from flask import render_template
 from sqlalchemy import func, select
@@ -37,6 +37,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import narrative
+from tracker.audit.models import AuditEntry
 from tracker.audit.service import record
 from tracker.auth.models import User
 from tracker.auth.permissions import require_supervisor
@@ -181,13 +182,32 @@ def save_draft(year: int, month: int, values: dict[str, str], user: User) -> Bri
     if errors:
         raise Refused("；".join(errors.values()))
     draft = draft_for(year, month, create=True)
+    changed = False
     for key in TEXT_LIMITS:
         if key in values:
-            setattr(draft, key, values[key].strip().replace("\r\n", "\n"))
-    record(user_id=user.id, action="update", table="briefs", record_id=draft.id,
-           label=f"{year}年{month}月简报草稿", note="编辑简报草稿")
+            text = values[key].strip().replace("\r\n", "\n")
+            changed |= text != (getattr(draft, key) or "")
+            setattr(draft, key, text)
+    if changed and not _edited_lately(draft.id, user.id):
+        record(user_id=user.id, action="update", table="briefs", record_id=draft.id,
+               label=f"{year}年{month}月简报草稿", note="编辑简报草稿")
     db.session.commit()
     return draft
+
+
+EDIT_SESSION = timedelta(minutes=30)
+
+
+def _edited_lately(brief_id: int, user_id: int) -> bool:
+    """Whether this user's edit of this draft is already in the trail from the last half hour:
+    saving as one types writes one entry per sitting, not one per pause."""
+    return db.session.scalar(
+        select(AuditEntry.id).where(
+            AuditEntry.table_name == "briefs", AuditEntry.record_id == brief_id,
+            AuditEntry.user_id == user_id, AuditEntry.note == "编辑简报草稿",
+            AuditEntry.at >= utcnow() - EDIT_SESSION,
+        ).limit(1)
+    ) is not None
 
 
 FIELD_NAMES = {"next_steps": "下步工作", "send_to": "报送", "copy_to": "抄送", "reason": "更正原因"}

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 
 from tracker import charts, progress
 from tracker.extensions import db
@@ -14,6 +14,7 @@ from tracker.issues.models import Issue, IssueState
 from tracker.periods import Period
 from tracker.projects.models import COUNTED_STATES, Bond, BondSpending, Level, MonthlyReport
 from tracker.projects.service import ProjectRow, active_in, figures_for, group_summary, project_rows
+from tracker.reports.grid import due_months
 
 ZERO = Decimal("0")
 
@@ -103,16 +104,26 @@ def dashboard_data(year: int, month: int, today: date) -> Dashboard:
         .join(Bond)
         .where(Bond.year == year, BondSpending.month <= month)
     )
-    reported = set(
-        db.session.scalars(
-            select(MonthlyReport.project_id).where(
-                MonthlyReport.year == year,
-                MonthlyReport.month == month,
-                MonthlyReport.state.in_(COUNTED_STATES),
-            )
-        )
-    )
-    not_submitted = [p for p in projects if p.archived_on is None and p.id not in reported]
+    # Per project: its first month of the year with a row, and whether month m is reported;
+    # a project not yet created that month is not due (and not listed as 未报送).
+    first: dict[int, int] = {}
+    reported: set[int] = set()
+    counted_now = and_(MonthlyReport.month == month, MonthlyReport.state.in_(COUNTED_STATES))
+    for pid, first_month, now in db.session.execute(
+        select(MonthlyReport.project_id, func.min(MonthlyReport.month),
+               func.max(case((counted_now, 1), else_=0)))
+        .where(MonthlyReport.year == year, MonthlyReport.month <= month)
+        .group_by(MonthlyReport.project_id)
+    ):
+        first[pid] = first_month
+        if now:
+            reported.add(pid)
+    period = Period(year, month)
+    not_submitted = [
+        p for p in projects
+        if p.archived_on is None and p.id not in reported
+        and period in due_months(p, period, first.get(p.id))
+    ]
     bars = [charts.Bar(r.project.name, r.figures.rate, r.figures.light) for r in shown]
     tp = progress.time_progress(month)
     return Dashboard(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import and_, case, func, or_, select
@@ -42,6 +42,7 @@ class ProjectRow:
     lead_id: int | None
     lead_name: str
     unit_name: str
+    created_at: datetime | None = None
 
     @property
     def is_key(self) -> bool:
@@ -56,7 +57,7 @@ def project_rows(*where, order_by=(Project.code,)) -> list[ProjectRow]:  # noqa:
         select(
             Project.id, Project.code, Project.name, Project.level, Project.industry, Project.stage,
             Project.archived_on, Project.total_investment, Project.lead_id,
-            func.coalesce(lead.name, ""), func.coalesce(unit.name, ""),
+            func.coalesce(lead.name, ""), func.coalesce(unit.name, ""), Project.created_at,
         )
         .outerjoin(lead, lead.id == Project.lead_id)
         .outerjoin(unit, unit.id == Project.responsible_unit_id)

@@ -25,7 +25,7 @@ from tracker.projects.models import (
     ReportState,
     project_liaisons,
 )
-from tracker.projects.service import counted_sums, plans_for
+from tracker.projects.service import ProjectRow, counted_sums, plans_for
 from tracker.reports.locks import locks_for
 from tracker.settings import thresholds
 
@@ -318,7 +318,9 @@ class Pending:
     comment: str = ""
 
 
-def due_months(project: Project, due: Period, first_reported: int | None = None) -> list[Period]:
+def due_months(
+    project: Project | ProjectRow, due: Period, first_reported: int | None = None
+) -> list[Period]:
     """The months of ``due``'s year up to ``due`` the project must report.
 
     A project created during the year is not due for the months before it existed; one
