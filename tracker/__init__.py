@@ -86,6 +86,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from tracker.reports import locks
 
     locks.set_publication_source(published_through)
+    # The reporting grid shows each row's due milestones; reports sit below milestones.
+    from tracker.milestones.routes import grid_milestones
+
+    app.jinja_env.globals["grid_milestones"] = grid_milestones
 
     web.init_app(app)
 

@@ -27,14 +27,19 @@ def test_plan_record_conflict_and_the_wall_chart(app, page_as, users, make_proje
     lead = page_as(users["member"])
     stale = page_as(users["member"])  # a second browser of the lead, opened before the save
     stale.goto(f"{stale.base}/projects/A1/milestones")
-    lead.goto(f"{lead.base}/projects/A1/milestones")
+    # The lead records it where the month's work is: the reporting grid's row.
+    lead.goto(f"{lead.base}/report/{today.year}-{today.month:02d}")
     lead.evaluate("window.__marker = 'no reload'")
-    row = lead.locator("article.ms-row", has_text="开工建设")
-    row.locator("input[name=actual_on]").fill(today.isoformat())
-    row.locator("input[name=note]").fill("桩基施工")
-    row.get_by_role("button", name="保存").click()
-    lead.locator("article.ms-row", has_text="开工建设").locator("[data-status]", has_text="逾期完成").wait_for()
+    item = lead.locator("#row-A1 li.grid-ms", has_text="开工建设")
+    item.locator("input[name=actual_on]").fill(today.isoformat())
+    item.locator("input[name=note]").fill("桩基施工")
+    item.get_by_role("button", name="保存节点").click()
+    lead.locator("#row-A1 li.grid-ms [data-status]", has_text="逾期完成").wait_for()
     assert lead.evaluate("window.__marker") == "no reload"
+    screenshot(lead, "milestones-in-grid")
+    lead.goto(f"{lead.base}/projects/A1")
+    assert "在建" in lead.locator("main").inner_text()  # the stage moved forward
+    lead.goto(f"{lead.base}/projects/A1/milestones")
     screenshot(lead, "milestones-project")
 
     stale_row = stale.locator("article.ms-row", has_text="开工建设")

@@ -289,3 +289,41 @@ def test_nothing_changed_writes_nothing(opened, park):
                 planning="1").status_code == 200
     assert len(trail()) == before and milestone("A1", "立项备案").version == m.version
 
+
+
+def test_the_lead_records_due_milestones_in_the_reporting_grid(client, opened, login, users, park,
+                                                                today):
+    """The month's grid lists the milestones planned by its end and not done before it; the lead
+    records one there (htmx and plain form), and the stage moves as on the project page."""
+    period = f"{today.year}-{today.month:02d}"
+    save(client, "A1", "开工建设", planned_on=(today - timedelta(days=40)).isoformat(), planning=1)
+    save(client, "A1", "施工许可", planned_on=(today - timedelta(days=90)).isoformat(), planning=1,
+         actual_on=(today - timedelta(days=80)).isoformat())
+    save(client, "A1", "竣工验收", planned_on=f"{today.year + 1}-06-30", planning=1)
+    login(users["member"])
+    row = client.get(f"/report/{period}").get_data(as_text=True).split('id="row-A1"')[1]
+    row = row.split("</article>")[0]
+    assert "本月及以前到期的节点（1）" in row and "开工建设" in row and "逾期" in row
+    assert "施工许可" not in row and "竣工验收" not in row  # done before the month; not yet due
+    m = milestone("A1", "开工建设")
+    done = client.post(f"/projects/A1/milestones/{m.id}", headers=HX, data={
+        "version": str(m.version), "grid": period, "actual_on": today.isoformat(), "note": "已开工"})
+    html = done.get_data(as_text=True)
+    assert done.status_code == 200 and 'id="gms-' in html and "逾期完成" in html and "<html" not in html
+    db.session.expire_all()
+    assert db.session.get(Project, park["A1"].id).stage is Stage.CONSTRUCTION
+    # Done within the month: still listed, so the lead sees what was recorded.
+    assert "已开工" in client.get(f"/report/{period}").get_data(as_text=True)
+    # Without JavaScript: back to the grid's row; a bad date is shown on the project page.
+    m = milestone("A1", "开工建设")
+    plain = client.post(f"/projects/A1/milestones/{m.id}", data={
+        "version": str(m.version), "grid": period, "actual_on": today.isoformat(), "note": "正式开工"})
+    assert plain.status_code == 302 and plain.headers["Location"].endswith(f"/report/{period}#row-A1")
+    m = milestone("A1", "开工建设")
+    bad = client.post(f"/projects/A1/milestones/{m.id}", headers=HX, data={
+        "version": str(m.version), "grid": period, "actual_on": "2026-02-30", "note": ""})
+    assert bad.status_code == 422 and "field-error" in bad.get_data(as_text=True)
+    login(users["other_member"])
+    m = milestone("A1", "开工建设")
+    assert client.post(f"/projects/A1/milestones/{m.id}", headers=HX, data={
+        "version": str(m.version), "grid": period, "note": "x"}).status_code == 403

@@ -145,6 +145,30 @@ def project_lines(project: Project, day: date, due_days: int) -> list[Line]:
     return [line_of(m, day, due_days) for m in sorted(shown, key=_order)]
 
 
+def grid_lines(project_ids: list[int], last_day: date, day: date,
+               due_days: int) -> dict[int, list[Line]]:
+    """project id → the milestones its lead records in the reporting grid of the month ending
+    ``last_day``: planned on or before that day and not done before the month began (one done
+    within the month stays, so the lead sees what was recorded); 不适用 ones left out. One
+    statement whatever the number of projects."""
+    if not project_ids:
+        return {}
+    first_day = last_day.replace(day=1)
+    rows = db.session.scalars(
+        select(ProjectMilestone)
+        .where(ProjectMilestone.project_id.in_(project_ids),
+               ProjectMilestone.planned_on.is_not(None),
+               ProjectMilestone.planned_on <= last_day,
+               ProjectMilestone.not_applicable.is_(False),
+               (ProjectMilestone.actual_on.is_(None)) | (ProjectMilestone.actual_on >= first_day))
+        .options(selectinload(ProjectMilestone.template))
+    )
+    found: dict[int, list[Line]] = {}
+    for m in sorted(rows, key=_order):
+        found.setdefault(m.project_id, []).append(line_of(m, day, due_days))
+    return found
+
+
 def project_milestone(project: Project, milestone_id: int) -> ProjectMilestone | None:
     """One milestone of the project (None when it is not one of this project's)."""
     return db.session.scalar(

@@ -16,7 +16,7 @@ from tracker import xlsx
 from tracker.auth.permissions import can_plan_milestones, can_record_milestones
 from tracker.errors import Refused
 from tracker.extensions import db
-from tracker.http import is_htmx, park_today
+from tracker.http import is_htmx, park_today, parse_period
 from tracker.milestones import export, queries, service
 from tracker.milestones.queries import STATUS_CHOICES, THREE_NOT_CHOICES, ChartFilters, Line
 from tracker.milestones.status import Status
@@ -110,14 +110,27 @@ def row(code: str, milestone_id: int):
             return redirect(url_for(".project_page", code=code) + f"#ms-{m.id}")
         return _row(project, queries.line_of(m, park_today(), milestone_due_days()))
     line = service.save_milestone(current_user, project, m, request.form.to_dict(), park_today())
-    if line.conflict:
-        return _row(project, line, 409)
-    if line.errors:
-        return _row(project, line, 422)
+    grid = parse_period(request.form["grid"]) if request.form.get("grid") else None
+    status = 409 if line.conflict else 422 if line.errors else 200
+    if grid is not None and is_htmx():
+        return render_template("milestones/_grid_item.html", p=project, line=line,
+                               period=str(grid)), status
+    if status != 200:
+        return _row(project, line, status)
+    if grid is not None:
+        flash(f"{line.milestone.title}：已保存。", "success")
+        return redirect(url_for("reports.grid", period=grid) + f"#row-{code}")
     if not is_htmx():
         flash(f"{line.milestone.title}：已保存。", "success")
         return redirect(url_for(".project_page", code=code) + f"#ms-{m.id}")
     return _row(project, line)
+
+
+def grid_milestones(period: str, project_ids: list[int]) -> dict[int, list[Line]]:
+    """For the reporting grid's template (registered as a Jinja global by the app, since the
+    reports domain sits below milestones): each project's milestones due by the month's end."""
+    p = parse_period(period)
+    return queries.grid_lines(project_ids, p.last_day, park_today(), milestone_due_days())
 
 
 @bp.route("/projects/<code>/milestones/new", methods=["POST"])
