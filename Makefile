@@ -10,7 +10,7 @@ export FLASK_APP := tracker
 # Debian packages: WeasyPrint's libraries and CJK fonts to run; a browser, poppler,
 # PostgreSQL and Redis to test.
 RUN_DEBS := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-TEST_DEBS := poppler-utils chromium postgresql redis-server
+TEST_DEBS := poppler-utils chromium postgresql redis-server libreoffice-writer-nogui
 # Python packages come from the hashed locks compiled from pyproject.toml (make upgrade-deps).
 PIP_TOOLS := $(VENV)/piptools/bin/pip-compile
 COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(PIP_TOOLS) --quiet --generate-hashes \

@@ -70,3 +70,21 @@ def test_a_database_of_revision_0002_upgrades_and_its_projects_get_the_template(
     downgrade(revision="0002")
     assert _rows("SELECT code FROM projects") == [("A1",)]
     upgrade()  # PostgreSQL: the next test of this worker shares the database
+
+
+def test_a_database_before_revision_0007_keeps_its_published_briefs(app):
+    downgrade(revision="0003")
+    with db.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO briefs (year, month, revision, number, state, next_steps, send_to, copy_to,"
+            " correction_reason, pdf, sha256, created_at, version) VALUES (2026, 3, 1, 1,"
+            " '已发布', '抓好调度。', '区委', '', '', :pdf, 'abc', '2026-04-02 08:00:00', 2)"),
+            {"pdf": b"%PDF-1.7 frozen"})
+    upgrade()
+    assert _rows("SELECT year, month, next_steps, sha256, docx, docx_sha256, ledger FROM briefs") == [
+        (2026, 3, "抓好调度。", "abc", None, None, None)]
+    from tracker.briefs.models import Brief
+
+    brief = db.session.query(Brief).one()
+    assert bytes(brief.pdf) == b"%PDF-1.7 frozen"
+    db.session.close()

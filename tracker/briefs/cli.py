@@ -48,13 +48,22 @@ period_option = click.option("--period", required=True, callback=_period, help="
 @brief_group.command("render")
 @period_option
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="FILE.pdf")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "docx"]), default="pdf",
+              help="pdf（默认）或 docx")
 @with_appcontext
-def render_command(period: Period, out: str) -> None:
-    """Render the month's draft from live data to a PDF (nothing is stored)."""
+def render_command(period: Period, out: str, fmt: str) -> None:
+    """Render the month's draft from live data to a PDF or .docx (nothing is stored)."""
     from tracker.briefs import service
+    from tracker.briefs.word import render_docx
 
     year, month = period
     _not_future(year, month)
+    if fmt == "docx":
+        draft = service.draft_for(year, month)
+        data = render_docx(service.build_snapshot(year, month, draft, park_today()))
+        _write(out, data)
+        click.echo(f"已生成{year}年{month}月简报草稿（Word）：{out}（{len(data) // 1024} KB）")
+        return
     # The progress bar goes to stderr so that stdout keeps the one-line summary.
     with click.progressbar(length=len(service.DRAFT_STAGES), label="生成简报", file=sys.stderr,
                            show_eta=False) as bar:
@@ -98,9 +107,11 @@ def publish_command(period: Period, correction: bool, reason: str) -> None:
 @period_option
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="FILE.pdf")
 @click.option("--revision", type=click.IntRange(min=1), default=None, help="版次（默认最新）")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "docx"]), default="pdf",
+              help="pdf（默认）或 docx")
 @with_appcontext
-def get_command(period: Period, out: str, revision: int | None) -> None:
-    """Write a published revision's PDF, byte for byte."""
+def get_command(period: Period, out: str, revision: int | None, fmt: str) -> None:
+    """Write a published revision's PDF or .docx, byte for byte."""
     from tracker.briefs import service
 
     year, month = period
@@ -109,5 +120,11 @@ def get_command(period: Period, out: str, revision: int | None) -> None:
         if revision is not None and service.published(year, month):
             fail(f"{year}年{month}月简报没有第{revision}版。")
         fail(f"{year}年{month}月的简报尚未发布。")
+    if fmt == "docx":
+        data = service.frozen_docx(brief)
+        _write(out, data)
+        click.echo(f"已写出{year}年{month}月简报第{brief.revision}版（Word）：{out}"
+                   f"（SHA-256 {brief.docx_sha256}）")
+        return
     _write(out, brief.pdf)
     click.echo(f"已写出{year}年{month}月简报第{brief.revision}版：{out}（SHA-256 {brief.sha256}）")

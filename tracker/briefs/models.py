@@ -50,6 +50,11 @@ class Brief(db.Model):
     snapshot: Mapped[dict | None] = mapped_column(JSON)
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
     sha256: Mapped[str | None] = mapped_column(String(64))
+    # The same revision in Word and its issue ledger (DESIGN.md section 12), read only when sent.
+    docx: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    docx_sha256: Mapped[str | None] = mapped_column(String(64))
+    ledger: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    ledger_sha256: Mapped[str | None] = mapped_column(String(64))
     published_at: Mapped[datetime | None]
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -11,6 +11,7 @@ from tracker.auth.permissions import supervisor_required
 from tracker.briefs import service
 from tracker.briefs.check import publish_check
 from tracker.briefs.jobs import runs_in_background
+from tracker.briefs.word import render_docx
 from tracker.errors import Refused
 from tracker.extensions import db
 from tracker.forms import whole_number
@@ -213,6 +214,33 @@ def pdf(period: Period):
         data = service.render_brief_pdf(service.build_snapshot(year, month_, draft, park_today()))
         name = f"督办简报-{Period(year, month_)}-草稿.pdf"
         return _send(data, name)
+    brief = _published_or_404(year, month_)
+    return _send(brief.pdf, f"督办简报-{Period(year, month_)}-第{brief.revision}版.pdf",
+                 etag=brief.sha256)
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@bp.get("/briefs/<period:period>.docx")
+@login_required
+def docx(period: Period):
+    """The brief in Word: the latest published revision (``?revision=N``), frozen with it; a
+    supervisor's draft with ``?draft=1``, made from live data."""
+    year, month_ = period
+    if request.args.get("draft") == "1":
+        if not current_user.can_supervise:
+            abort(403)
+        draft = service.draft_for(year, month_)
+        data = render_docx(service.build_snapshot(year, month_, draft, park_today()))
+        return _send(data, f"督办简报-{Period(year, month_)}-草稿.docx", mimetype=DOCX)
+    brief = _published_or_404(year, month_)
+    data = service.frozen_docx(brief)
+    return _send(data, f"督办简报-{Period(year, month_)}-第{brief.revision}版.docx",
+                 etag=brief.docx_sha256, mimetype=DOCX)
+
+
+def _published_or_404(year: int, month_: int):  # noqa: ANN202
     raw = request.args.get("revision")
     revision = whole_number(raw)
     if raw is not None and (revision is None or len(raw) > 6):
@@ -222,13 +250,12 @@ def pdf(period: Period):
         if raw:
             abort(404, description=f"{year}年{month_}月简报没有第{raw}版。")
         abort(404, description=f"{year}年{month_}月的简报尚未发布。")
-    return _send(brief.pdf, f"督办简报-{Period(year, month_)}-第{brief.revision}版.pdf",
-                 etag=brief.sha256)
+    return brief
 
 
-def _send(data: bytes, name: str, etag: str | None = None):
+def _send(data: bytes, name: str, etag: str | None = None, mimetype: str = "application/pdf"):
     from io import BytesIO
 
-    response = send_file(BytesIO(data), mimetype="application/pdf", download_name=name,
-                         as_attachment=False, etag=etag or False, max_age=0)
-    return response
+    # A Word file is downloaded; a PDF opens in the browser.
+    return send_file(BytesIO(data), mimetype=mimetype, download_name=name,
+                     as_attachment=mimetype != "application/pdf", etag=etag or False, max_age=0)

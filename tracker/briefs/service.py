@@ -44,6 +44,7 @@ from tracker.auth.permissions import require_supervisor
 from tracker.briefs.compose import compose
 from tracker.briefs.gather import gather
 from tracker.briefs.models import Brief, BriefState
+from tracker.briefs.word import render_docx
 from tracker.errors import Refused
 from tracker.extensions import db
 from tracker.pdf import render_pdf
@@ -73,6 +74,16 @@ def render_html(snapshot: dict) -> str:
 
 def render_brief_pdf(snapshot: dict) -> bytes:
     return render_pdf(render_html(snapshot))
+
+
+def frozen_docx(brief: Brief) -> bytes:
+    """A published revision's .docx: made from its frozen snapshot when first asked for (a
+    revision published before Word existed), then kept byte for byte."""
+    if brief.docx is None:
+        brief.docx = render_docx(brief.snapshot)
+        brief.docx_sha256 = hashlib.sha256(brief.docx).hexdigest()
+        db.session.commit()
+    return brief.docx
 
 
 # --- drafts, revisions ------------------------------------------------------------------
@@ -265,6 +276,8 @@ def publish(
     draft.snapshot = snapshot
     draft.pdf = pdf
     draft.sha256 = hashlib.sha256(pdf).hexdigest()
+    draft.docx = render_docx(snapshot)
+    draft.docx_sha256 = hashlib.sha256(draft.docx).hexdigest()
     draft.published_at = utcnow()
     draft.published_by_id = user.id if user else None
     locks.end_unlocks_through(year, month)
