@@ -146,6 +146,14 @@ def obstacles_sentence(counts: IssueCounts, most: int = 3) -> str | None:
     return f"有关省市项目建设还客观存在{names}等问题，不同程度影响了建设进度。"
 
 
+def issue_list_note(listed: int, rest: int) -> str | None:
+    """The sentence before 四's list when open issues other than 挂牌督办, 重点督办 and overdue
+    ones are left to the attached ledger; None when the list holds every open issue."""
+    if rest == 0:
+        return None
+    return f"以下列示挂牌督办、重点督办及逾期未办结问题{listed}项，其余{rest}项见附件问题台账。"
+
+
 def issues_paragraph(counts: IssueCounts) -> list[str]:
     """The sentences opening 四、问题督办情况."""
     return [s for s in (issues_sentence(counts), obstacles_sentence(counts)) if s]

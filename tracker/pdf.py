@@ -12,7 +12,7 @@ import gc
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from weasyprint import HTML
+from weasyprint import HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
@@ -44,7 +44,7 @@ class StaticOnlyFetcher(URLFetcher):
 FETCHER = StaticOnlyFetcher(allowed_protocols=("file", "data"))
 
 
-def render_pdf(html: str) -> bytes:
+def render_pdf(html: str, attachments: list[tuple[str, bytes]] = ()) -> bytes:
     """The PDF bytes of an HTML document (static files resolved from ``static/``).
 
     The cyclic garbage collector is paused while WeasyPrint works: a long brief
@@ -52,6 +52,8 @@ def render_pdf(html: str) -> bytes:
     the PDF is written, and the collector's repeated passes over them cost about
     a fifth of the render (measured on a 200-project brief) without freeing
     anything; peak memory is unchanged. It is re-enabled (if it was) afterwards.
+
+    ``attachments`` are (file name, bytes) embedded in the PDF (a reader's paperclip panel).
     """
     global _fonts
     if _fonts is None:  # one font configuration per process: fontconfig set-up is costly
@@ -60,7 +62,8 @@ def render_pdf(html: str) -> bytes:
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return document.write_pdf(font_config=_fonts)
+        return document.write_pdf(font_config=_fonts, attachments=[
+            Attachment(string=data, name=name) for name, data in attachments])
     finally:
         if was_enabled:
             gc.enable()

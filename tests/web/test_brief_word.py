@@ -10,12 +10,14 @@ from io import BytesIO
 from pathlib import Path
 
 from docx import Document
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from tests.web import test_briefs
 from tests.web.test_briefs import TICK, WORKED_SENTENCES, pdf_text
 from tracker.briefs.models import Brief
 from tracker.extensions import db
+from tracker.issues.models import Issue
 from tracker.projects.models import MonthlyReport, ReportState
 
 worked_park = test_briefs.worked_park  # the park of DESIGN.md section 9
@@ -115,3 +117,36 @@ def test_the_cli_renders_a_draft_in_word_and_refuses_a_bad_format(worked_park, r
     bad = runner.invoke(args=["brief", "render", "--period", "2026-03", "--out", str(out),
                               "--format", "odt"])
     assert bad.exit_code == 2
+
+
+def test_the_issue_ledger_is_attached_inside_the_pdf_and_frozen_beside_it(
+        worked_park, users, login, client, runner, tmp_path):
+    login(users["supervisor"])
+    client.post("/briefs/2026-03/publish", data=TICK)
+    ledger = client.get("/briefs/2026-03/ledger.xlsx")
+    assert ledger.status_code == 200 and "attachment" in ledger.headers["Content-Disposition"]
+    rows = list(load_workbook(BytesIO(ledger.data)).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("问题编号", "项目编号", "项目名称") and rows[0][-1] == "已办天数"
+    # Open on 3月31日: E1 (closed only in April, overdue 16 days) and E2; not E3 nor E4.
+    assert [(r[0], r[1], r[11], r[12]) for r in rows[1:]] == [
+        ("E1", "A2", "办理中", 16), ("E2", "B1", "待办理", None)]
+    pdf = tmp_path / "brief.pdf"
+    pdf.write_bytes(client.get("/briefs/2026-03.pdf").data)
+    listed = subprocess.run(["pdfdetach", "-list", str(pdf)], capture_output=True, text=True,
+                            check=True).stdout
+    assert "问题台账-2026-03.xlsx" in listed
+    subprocess.run(["pdfdetach", "-save", "1", "-o", str(tmp_path / "inside.xlsx"), str(pdf)],
+                   check=True)
+    assert (tmp_path / "inside.xlsx").read_bytes() == ledger.data
+    # The data change; the published ledger does not.
+    issue = db.session.scalar(select(Issue).where(Issue.number == "E2"))
+    issue.description = "改写后的描述"
+    db.session.commit()
+    login(users["viewer"])
+    assert client.get("/briefs/2026-03/ledger.xlsx?revision=1").data == ledger.data
+    out = tmp_path / "ledger.xlsx"
+    got = runner.invoke(args=["brief", "get", "--period", "2026-03", "--out", str(out),
+                              "--format", "ledger"])
+    assert got.exit_code == 0 and out.read_bytes() == ledger.data
+    assert client.get("/briefs/2026-03/ledger.xlsx?draft=1").status_code == 403
+    assert client.get("/briefs/2026-04/ledger.xlsx").status_code == 404

@@ -8,8 +8,10 @@ import re
 import subprocess
 from datetime import date
 from decimal import Decimal
+from io import BytesIO
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from tracker.audit.models import AuditEntry
@@ -252,9 +254,15 @@ def test_an_issue_closed_then_reopened_was_closed_in_between(make_project, users
     login(users["supervisor"])
     july = "".join(client.get("/briefs/2026-07").get_data(as_text=True).split())
     assert "当前在督问题1项，其中其他1项；本月新增1项、办结0项，逾期未办结0项。" in july
-    assert "园区层面" in july and "R1的问题描述" not in july
+    # P1 is neither 挂牌督办, 重点督办 nor overdue: it is left to the ledger beside the brief.
+    assert "以下列示挂牌督办、重点督办及逾期未办结问题0项，其余1项见附件问题台账。" in july
+    assert "R1的问题描述" not in july and "P1的问题描述" not in july
+    ledger = client.get("/briefs/2026-07/ledger.xlsx?draft=1")
+    rows = list(load_workbook(BytesIO(ledger.data)).active.iter_rows(values_only=True))
+    assert rows[1][:3] == ("P1", None, "园区层面") and rows[1][-1] == 29  # open since 7月2日
     september = "".join(client.get("/briefs/2026-09").get_data(as_text=True).split())
     assert "当前在督问题2项，其中资金不足1项、其他1项；本月新增0项、办结0项，逾期未办结2项。" in september
+    assert "园区层面" in september and "见附件问题台账" not in september  # both overdue: listed
     march = "".join(client.get("/briefs/2026-03").get_data(as_text=True).split())
     assert "本月新增0项、办结1项" in march
 

@@ -107,8 +107,8 @@ def publish_command(period: Period, correction: bool, reason: str) -> None:
 @period_option
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="FILE.pdf")
 @click.option("--revision", type=click.IntRange(min=1), default=None, help="版次（默认最新）")
-@click.option("--format", "fmt", type=click.Choice(["pdf", "docx"]), default="pdf",
-              help="pdf（默认）或 docx")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "docx", "ledger"]), default="pdf",
+              help="pdf（默认）、docx 或 ledger（问题台账 .xlsx）")
 @with_appcontext
 def get_command(period: Period, out: str, revision: int | None, fmt: str) -> None:
     """Write a published revision's PDF or .docx, byte for byte."""
@@ -120,6 +120,13 @@ def get_command(period: Period, out: str, revision: int | None, fmt: str) -> Non
         if revision is not None and service.published(year, month):
             fail(f"{year}年{month}月简报没有第{revision}版。")
         fail(f"{year}年{month}月的简报尚未发布。")
+    if fmt == "ledger":
+        if brief.ledger is None:
+            fail(f"{year}年{month}月简报第{brief.revision}版发布时尚无问题台账。")
+        _write(out, brief.ledger)
+        click.echo(f"已写出{year}年{month}月简报第{brief.revision}版问题台账：{out}"
+                   f"（SHA-256 {brief.ledger_sha256}）")
+        return
     if fmt == "docx":
         data = service.frozen_docx(brief)
         _write(out, data)

@@ -46,6 +46,10 @@ class IssueLine:
     category: str
     raised_on: date
     standing: Standing
+    level: str = "一般督办"  # 督办等级
+    project_code: str = ""
+    title: str = ""
+    person: str = ""  # 责任人
 
 
 @dataclass(frozen=True)
@@ -148,8 +152,11 @@ def _issue_row(i: IssueLine) -> dict:
     }
 
 
-def _issue_section(data: BriefData) -> tuple[list[str], list[dict], dict[int, list[IssueLine]]]:
-    """四、问题 sentences, the open issues by category, and each project's open issues."""
+def _issue_section(
+    data: BriefData,
+) -> tuple[list[str], list[dict], dict[int, list[IssueLine]], str | None]:
+    """四、问题 sentences, the listed open issues by category, each project's open issues, and
+    the sentence before the list when some open issues are left to the ledger."""
     day = data.period.last_day
     open_issues = [i for i in data.issues if i.standing.is_open]
     by_category: dict[str, list[IssueLine]] = defaultdict(list)
@@ -164,11 +171,40 @@ def _issue_section(data: BriefData) -> tuple[list[str], list[dict], dict[int, li
         closed=sum(1 for i in data.issues if i.standing.closed_within_month(day)),
         overdue=sum(1 for i in open_issues if i.standing.days_overdue > 0),
     )
-    groups = [
-        {"category": c, "count": len(by_category[c]), "rows": [_issue_row(i) for i in by_category[c]]}
-        for c in data.categories if by_category.get(c)
+    # The body lists what leadership must see; the ledger attached to the PDF holds them all.
+    shown = {i.number for i in open_issues if _in_body(i)}
+    groups = []
+    for c in data.categories:
+        rows = [_issue_row(i) for i in by_category.get(c, []) if i.number in shown]
+        if rows:
+            groups.append({"category": c, "count": len(rows), "rows": rows})
+    note = narrative.issue_list_note(len(shown), len(open_issues) - len(shown))
+    return narrative.issues_paragraph(counts), groups, by_project, note
+
+
+BODY_LEVELS = ("挂牌督办", "重点督办")
+LEDGER_HEADERS = ("问题编号", "项目编号", "项目名称", "问题类别", "标题", "问题描述", "责任单位", "责任人",
+                  "督办等级", "提出日期", "办结时限", "状态", "逾期天数", "已办天数")
+
+
+def _in_body(i: IssueLine) -> bool:
+    """四、问题督办情况 lists 挂牌督办, 重点督办 and overdue issues (DESIGN.md section 12)."""
+    return i.level in BODY_LEVELS or i.standing.days_overdue > 0
+
+
+def _ledger(data: BriefData) -> dict:
+    """问题台账: every issue open on the brief's day, with every column of the issue list and the
+    days it has been open; plain strings and numbers, so the snapshot freezes it."""
+    day = data.period.last_day
+    rows = [
+        [i.number, i.project_code, i.project or "园区层面", i.category, i.title or i.description[:30],
+         i.description, i.unit or "", i.person, i.level, i.raised_on.isoformat(),
+         i.standing.deadline.isoformat() if i.standing.deadline else "",
+         i.standing.state.value if i.standing.state else "",
+         i.standing.days_overdue or None, (day - i.raised_on).days]
+        for i in data.issues if i.standing.is_open
     ]
-    return narrative.issues_paragraph(counts), groups, by_project
+    return {"name": f"问题台账-{data.period}.xlsx", "headers": list(LEDGER_HEADERS), "rows": rows}
 
 
 def _bond_section(bonds: list[BondRow]) -> tuple[list[dict], dict]:
@@ -195,7 +231,7 @@ def _bond_section(bonds: list[BondRow]) -> tuple[list[dict], dict]:
 def compose(data: BriefData, final: bool = False) -> dict:
     """The snapshot: every text and figure of the brief as shown (``final`` drops 草稿)."""
     year, month = data.period
-    issue_sentences, issue_groups, open_by_project = _issue_section(data)
+    issue_sentences, issue_groups, open_by_project, issue_list_note = _issue_section(data)
     bond_rows, bonds_total = _bond_section(data.bonds)
     bond_lines = [narrative.BondLine(b.granted, b.spent, b.expected_on) for b in data.bonds]
     return {
@@ -235,7 +271,9 @@ def compose(data: BriefData, final: bool = False) -> dict:
             for p in lagging_projects(data.projects)
         ],
         "issue_sentences": issue_sentences,
+        "issue_list_note": issue_list_note,
         "issue_groups": issue_groups,
+        "ledger": _ledger(data),
         "bonds": bond_rows,
         "bonds_total": bonds_total,
         "next_steps": [line.strip() for line in (data.next_steps or "").splitlines() if line.strip()],

@@ -64,6 +64,8 @@ def _issues(day: date) -> list[IssueLine]:
             project=i.project.name if i.project else None, description=i.description,
             unit=i.responsible_unit.name if i.responsible_unit else None,
             category=i.category.value, raised_on=i.raised_on, standing=standing(i, day),
+            level=i.level.value, project_code=i.project.code if i.project else "",
+            title=i.display_title, person=i.responsible_person or "",
         )
         for i in issues
     ]

@@ -22,6 +22,7 @@ from tracker.periods import Period
 from tracker.projects.models import Project
 from tracker.reports import locks
 from tracker.timeutil import utcnow
+from tracker.xlsx import attachment
 
 bp = Blueprint("briefs", __name__)
 
@@ -238,6 +239,24 @@ def docx(period: Period):
     data = service.frozen_docx(brief)
     return _send(data, f"督办简报-{Period(year, month_)}-第{brief.revision}版.docx",
                  etag=brief.docx_sha256, mimetype=DOCX)
+
+
+@bp.get("/briefs/<period:period>/ledger.xlsx")
+@login_required
+def ledger(period: Period):
+    """问题台账 beside the brief: frozen with the latest published revision (``?revision=N``);
+    a supervisor's draft ledger with ``?draft=1``."""
+    year, month_ = period
+    if request.args.get("draft") == "1":
+        if not current_user.can_supervise:
+            abort(403)
+        snapshot = service.build_snapshot(year, month_, service.draft_for(year, month_),
+                                          park_today())
+        return attachment(f"问题台账-{Period(year, month_)}-草稿.xlsx", service.ledger_xlsx(snapshot))
+    brief = _published_or_404(year, month_)
+    if brief.ledger is None:
+        abort(404, description=f"{year}年{month_}月简报第{brief.revision}版发布时尚无问题台账。")
+    return attachment(f"问题台账-{Period(year, month_)}-第{brief.revision}版.xlsx", brief.ledger)
 
 
 def _published_or_404(year: int, month_: int):  # noqa: ANN202

@@ -51,6 +51,7 @@ from tracker.pdf import render_pdf
 from tracker.periods import Period
 from tracker.reports import locks
 from tracker.timeutil import utcnow
+from tracker.xlsx import workbook_bytes
 
 
 def build_snapshot(
@@ -72,8 +73,21 @@ def render_html(snapshot: dict) -> str:
     return render_template("briefs/brief.html", b=snapshot)
 
 
-def render_brief_pdf(snapshot: dict) -> bytes:
-    return render_pdf(render_html(snapshot))
+def render_brief_pdf(snapshot: dict, ledger: bytes | None = None) -> bytes:
+    """The brief's PDF, with its issue ledger attached inside (made from the snapshot unless
+    given, as publishing gives the bytes it keeps)."""
+    if ledger is None:
+        ledger = ledger_xlsx(snapshot)
+    attached = [(snapshot["ledger"]["name"], ledger)] if ledger is not None else []
+    return render_pdf(render_html(snapshot), attachments=attached)
+
+
+def ledger_xlsx(snapshot: dict) -> bytes | None:
+    """问题台账 as a workbook; None for a revision frozen before the brief had one."""
+    ledger = snapshot.get("ledger")
+    if ledger is None:
+        return None
+    return workbook_bytes("问题台账", ledger["headers"], ledger["rows"])
 
 
 def frozen_docx(brief: Brief) -> bytes:
@@ -270,7 +284,8 @@ def publish(
     draft = draft_for(year, month, create=True)
     draft.correction_reason = reason if correction else ""
     snapshot = build_snapshot(year, month, draft, today, final=True)
-    pdf = render_brief_pdf(snapshot)
+    ledger = ledger_xlsx(snapshot)
+    pdf = render_brief_pdf(snapshot, ledger)
     draft.number = snapshot["number"]
     draft.state = BriefState.PUBLISHED
     draft.snapshot = snapshot
@@ -278,6 +293,8 @@ def publish(
     draft.sha256 = hashlib.sha256(pdf).hexdigest()
     draft.docx = render_docx(snapshot)
     draft.docx_sha256 = hashlib.sha256(draft.docx).hexdigest()
+    draft.ledger = ledger
+    draft.ledger_sha256 = hashlib.sha256(ledger).hexdigest()
     draft.published_at = utcnow()
     draft.published_by_id = user.id if user else None
     locks.end_unlocks_through(year, month)

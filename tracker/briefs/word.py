@@ -186,6 +186,8 @@ def render_docx(b: dict) -> bytes:
 
     _heading(doc, "四、问题督办情况")
     _para(doc, "".join(b.get("issue_sentences", [])), indent=True)
+    if b.get("issue_list_note"):
+        _para(doc, b["issue_list_note"], indent=True)
     if b.get("issue_groups"):
         rows, groups = [], {}
         for g in b["issue_groups"]:
