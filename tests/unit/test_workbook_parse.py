@@ -288,7 +288,7 @@ def test_files_that_are_not_workbooks_get_a_clear_message(data, message):
 
 
 def test_a_workbook_with_none_of_the_sheets_and_a_file_over_the_limit():
-    with pytest.raises(parse.WorkbookError, match="工作簿中没有可导入的工作表：应至少包含 项目、年度计划、月度进展、问题、专项债、专项债支出 之一。"):
+    with pytest.raises(parse.WorkbookError, match="工作簿中没有可导入的工作表：应至少包含 项目、年度计划、月度进展、问题、专项债、专项债支出、节点计划 之一。"):
         parse.read_sheets(xlsx_bytes({"Sheet1": [["a"]]}))
     with pytest.raises(parse.WorkbookError, match="文件超过 1 MB 上限，无法导入。"):
         parse.read_sheets(b"x" * (1024 * 1024 + 1), max_bytes=1024 * 1024)
