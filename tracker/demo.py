@@ -258,14 +258,14 @@ def load_demo(today: date, *, keep_passwords: bool = False) -> tuple[bool, list[
 # 土地供应, 规划许可, 施工许可, 开工建设, 主体完工, 竣工验收, 投产运营; milestones before
 # ``DONE_THROUGH`` are done (some of them late).
 PLANNED = {
-    Stage.PREPARATION: (-200, -150, -90, -40, 20, 45, 200, 400, 480),
-    Stage.CONSTRUCTION: (-400, -340, -300, -260, -220, -200, 60, 240, 330),
-    Stage.COMPLETED: (-700, -650, -600, -560, -520, -500, -250, -60, -10),
-    Stage.OPERATING: (-900, -850, -800, -760, -720, -700, -450, -250, -100),
+    Stage.PREPARATION: (-200, -150, -90, 25, 60, 90, 250, None, None),  # later ones unplanned
+    Stage.CONSTRUCTION: (-400, -340, -300, -270, -245, -200, 60, 240, 330),
+    Stage.COMPLETED: (-700, -650, -600, -560, -530, -500, -250, -60, -10),
+    Stage.OPERATING: (-900, -850, -800, -760, -730, -700, -450, -250, -100),
 }
 DONE_THROUGH = {Stage.PREPARATION: 2, Stage.CONSTRUCTION: 6, Stage.COMPLETED: 8,
                 Stage.OPERATING: 9}
-LATE_DAYS = (0, -3, 0, 12, 0, 27, -1, 0, 6)  # actual − planned: a few done late
+LATE_DAYS = (0, -3, 0, 0, 12, 0, -1, 0, 0, 21, 0, -5, 0)  # actual − planned: a few done late
 # Per project: (milestone index, planned offset or None for 不适用, actual offset or None).
 SPECIAL = {
     "SZ-06": [(2, -100, -95)],  # land supplied, not started: 供地未开工
@@ -290,8 +290,9 @@ def _demo_milestones(today: date, supervisor: User) -> None:
         planned, done = PLANNED[project.stage], DONE_THROUGH[project.stage]
         special = {k: (p, a) for k, p, a in SPECIAL.get(project.code, [])}
         for k, template in enumerate(templates):
-            plan_at = planned[k] + project.id % 5 * 3
-            act_at = plan_at + LATE_DAYS[(k + project.id) % len(LATE_DAYS)] if k < done else None
+            plan_at = planned[k] + project.id % 5 * 3 if planned[k] is not None else None
+            act_at = (plan_at + LATE_DAYS[(k + 3 * project.id) % len(LATE_DAYS)]
+                      if k < done and plan_at is not None else None)
             plan_at, act_at = special.get(k, (plan_at, act_at))
             rows.append(_milestone_row(project.id, template.id, "", today, plan_at, act_at,
                                        k in special and plan_at is None, supervisor))
