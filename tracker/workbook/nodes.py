@@ -37,7 +37,7 @@ from tracker.workbook.rows import IMPORT_NOTE, PREVIEW_ROWS, Row, SheetPlan, Sta
 
 AMOUNT = PLANS.column("amount").header
 FIELDS = ("planned_on", "not_applicable", "actual_on", "note")
-HEADERS = {"planned_on": "计划完成日期", "not_applicable": "计划完成日期", "actual_on": "实际完成日期",
+HEADERS = {"planned_on": "计划完成日期", "not_applicable": "不适用", "actual_on": "实际完成日期",
            "note": "备注"}
 BLANK = {"planned_on": None, "not_applicable": False, "actual_on": None, "note": ""}
 
