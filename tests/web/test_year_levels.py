@@ -3,11 +3,14 @@ dashboard and the register of a period in year Y count year Y's levels; the plan
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
+from tests.web.test_briefs import pdf_text
 from tracker.audit.models import AuditEntry
 from tracker.extensions import db
 from tracker.projects.models import ListLevel, Project, ProjectYearLevel
@@ -49,6 +52,8 @@ def test_a_brief_of_2025_counts_the_2025_list_not_todays_levels(listed_park, use
     table = text(page[page.index("二、项目进展"):])
     assert "污水处理厂改造项目" in table and "装备制造基地项目" not in table
     assert table.index("污水处理厂改造项目") < table.index("储能电站项目")
+    # The PDF says the same.
+    assert SENTENCE_2025 in pdf_text(client.get("/briefs/2025-12.pdf?draft=1").data)
 
 
 def test_a_year_without_its_own_list_uses_todays_levels(listed_park, make_project, users, login,
@@ -79,6 +84,9 @@ def test_the_register_of_a_period_filters_and_shows_that_years_levels(listed_par
     assert "储能电站项目" in provincial_now and "污水处理厂改造项目" not in provincial_now
     unlisted = text(client.get("/projects?level=不列入&period=2025-12").get_data(as_text=True))
     assert "装备制造基地项目 不列入" in unlisted and "储能电站项目" not in unlisted
+    sheet = load_workbook(io.BytesIO(client.get("/projects?period=2025-12&format=xlsx").data)).active
+    levels = {r[0]: r[2] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert levels == {"A1": "市重点", "A2": "省重点", "B1": "不列入", "Q1": "省重点"}
 
 
 def test_the_plans_page_sets_a_years_level_audited(listed_park, users, login, client):
