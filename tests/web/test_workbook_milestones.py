@@ -186,3 +186,21 @@ def test_export_and_template_carry_node_plans_and_levels_and_import_back_unchang
     explained = {r[1]: r[3] for r in template["说明"].iter_rows(min_row=2, values_only=True)
                  if r[0] == "节点计划"}
     assert "不适用" in explained["计划完成日期"] and "延期" in explained["计划完成日期"]
+
+
+def test_the_command_line_refuses_a_bad_node_plan_on_stderr_and_imports_a_good_one(
+        runner, tmp_path, prep_park):
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(xlsx({"节点计划": [["A1", "开工建设", "下周", "", ""]]}))
+    before = db_fingerprint()
+    result = runner.invoke(args=["import-xlsx", str(bad)])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "节点计划 第2行 计划完成日期：应为日期（日期单元格或 YYYY-MM-DD 格式的文字）或“不适用”"]
+    assert db_fingerprint() == before
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(xlsx({"节点计划": [["A1", "开工建设", "2026-05-01", "2026-05-03", ""]]}))
+    result = runner.invoke(args=["import-xlsx", str(good)])
+    assert result.exit_code == 0, result.output
+    assert "节点计划：新增 1，修改 0，未变 0" in result.stdout
+    assert "建设阶段随节点推进：A1 前期→在建" in result.stdout
