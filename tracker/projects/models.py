@@ -118,7 +118,8 @@ class Project(db.Model):
         return self.level in KEY_LEVELS
 
     def in_key_group(self, year: int) -> bool:
-        """省重点/市重点, active or archived in ``year`` or later (DESIGN.md section 3)."""
+        """省重点/市重点 by today's level, active or archived in ``year`` or later (DESIGN.md
+        section 3); year Y's own list is read in SQL (``projects.service.level_in``)."""
         return self.is_key and (self.archived_on is None or self.archived_on.year >= year)
 
     def __repr__(self) -> str:
