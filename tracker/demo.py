@@ -6,7 +6,7 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from tracker.auth.models import Role, Unit, User
 from tracker.errors import Refused
@@ -19,14 +19,17 @@ from tracker.issues.models import (
     IssueState,
     SupervisionLevel,
 )
+from tracker.milestones.models import MilestoneTemplate, ProjectMilestone
 from tracker.periods import Period, last_completed_month
 from tracker.projects.models import (
     AnnualPlan,
     Bond,
     BondSpending,
     Level,
+    ListLevel,
     MonthlyReport,
     Project,
+    ProjectYearLevel,
     ReportState,
     Stage,
 )
@@ -243,8 +246,80 @@ def load_demo(today: date, *, keep_passwords: bool = False) -> tuple[bool, list[
             _demo_bond(rng, i, project, period)
 
     _demo_issues(today, users["duchashi"])
+    _demo_milestones(today, users["duchashi"])
+    _demo_year_levels(period.year - 1)
     db.session.commit()
     return True, logins
+
+
+# --- milestones (节点计划) and last year's list ------------------------------------------------
+
+# Planned dates in days from today for the default template, by stage: 立项备案, 用地预审,
+# 土地供应, 规划许可, 施工许可, 开工建设, 主体完工, 竣工验收, 投产运营; milestones before
+# ``DONE_THROUGH`` are done (some of them late).
+PLANNED = {
+    Stage.PREPARATION: (-200, -150, -90, 25, 60, 90, 250, None, None),  # later ones unplanned
+    Stage.CONSTRUCTION: (-400, -340, -300, -270, -245, -200, 60, 240, 330),
+    Stage.COMPLETED: (-700, -650, -600, -560, -530, -500, -250, -60, -10),
+    Stage.OPERATING: (-900, -850, -800, -760, -730, -700, -450, -250, -100),
+}
+DONE_THROUGH = {Stage.PREPARATION: 2, Stage.CONSTRUCTION: 6, Stage.COMPLETED: 8,
+                Stage.OPERATING: 9}
+LATE_DAYS = (0, -3, 0, 0, 12, 0, -1, 0, 0, 21, 0, -5, 0)  # actual − planned: a few done late
+# Per project: (milestone index, planned offset or None for 不适用, actual offset or None).
+SPECIAL = {
+    "SZ-06": [(2, -100, -95)],  # land supplied, not started: 供地未开工
+    "SZ-05": [(3, -30, None)],  # 规划许可 overdue
+    "SS-03": [(6, -120, -90), (7, -20, None), (8, None, None)],  # 开工未竣工逾期; a road: no 投产
+    "SS-02": [(6, 8, None)],  # 临期
+    "SZ-03": [(6, -15, None)],  # 主体完工 overdue
+    "SZ-07": [(6, -45, None)],
+    "SS-12": [(6, 12, None)],
+    "QZ-02": [(1, None, None), (2, None, None)],  # a renovation: no new land
+    "QZ-09": [(1, None, None), (2, None, None), (3, None, None), (4, None, None)],  # software
+}
+OWN = [("SZ-01", "并网验收", 30), ("SZ-04", "光伏板安装完成", -10)]
+
+
+def _demo_milestones(today: date, supervisor: User) -> None:
+    """The default template's milestones for every project (one INSERT), dated by its stage."""
+    templates = list(db.session.scalars(select(MilestoneTemplate).where(
+        MilestoneTemplate.retired.is_(False)).order_by(MilestoneTemplate.position)))[:9]
+    rows = []
+    for project in db.session.scalars(select(Project).order_by(Project.code)):
+        planned, done = PLANNED[project.stage], DONE_THROUGH[project.stage]
+        special = {k: (p, a) for k, p, a in SPECIAL.get(project.code, [])}
+        for k, template in enumerate(templates):
+            plan_at = planned[k] + project.id % 5 * 3 if planned[k] is not None else None
+            act_at = (plan_at + LATE_DAYS[(k + 3 * project.id) % len(LATE_DAYS)]
+                      if k < done and plan_at is not None else None)
+            plan_at, act_at = special.get(k, (plan_at, act_at))
+            rows.append(_milestone_row(project.id, template.id, "", today, plan_at, act_at,
+                                       k in special and plan_at is None, supervisor))
+        rows += [_milestone_row(project.id, None, name, today, at, None, False, supervisor)
+                 for code, name, at in OWN if code == project.code]
+    db.session.execute(insert(ProjectMilestone.__table__), rows)
+
+
+def _milestone_row(pid: int, tid: int | None, name: str, today: date, plan_at: int | None,
+                   act_at: int | None, not_applicable: bool, supervisor: User) -> dict:
+    def day(offset: int | None) -> date | None:
+        return today + timedelta(days=offset) if offset is not None else None
+
+    return {"project_id": pid, "template_id": tid, "name": name, "planned_on": day(plan_at),
+            "actual_on": min(day(act_at), today) if act_at is not None else None,
+            "not_applicable": not_applicable, "note": "", "version": 1,
+            "updated_by_id": supervisor.id, "updated_at": None}
+
+
+def _demo_year_levels(year: int) -> None:
+    """Last year's list was not this year's: SZ-08 was 市重点, QZ-01 not listed."""
+    ids = dict(db.session.execute(select(Project.code, Project.id).where(
+        Project.code.in_(("SZ-08", "QZ-01")))).all())
+    db.session.add_all([
+        ProjectYearLevel(project_id=ids["SZ-08"], year=year, level=ListLevel.MUNICIPAL),
+        ProjectYearLevel(project_id=ids["QZ-01"], year=year, level=ListLevel.UNLISTED),
+    ])
 
 
 def _demo_issues(today: date, supervisor: User) -> None:

@@ -288,7 +288,53 @@ def test_files_that_are_not_workbooks_get_a_clear_message(data, message):
 
 
 def test_a_workbook_with_none_of_the_sheets_and_a_file_over_the_limit():
-    with pytest.raises(parse.WorkbookError, match="工作簿中没有可导入的工作表：应至少包含 项目、年度计划、月度进展、问题、专项债、专项债支出 之一。"):
+    with pytest.raises(parse.WorkbookError, match="工作簿中没有可导入的工作表：应至少包含 项目、年度计划、月度进展、问题、专项债、专项债支出、节点计划 之一。"):
         parse.read_sheets(xlsx_bytes({"Sheet1": [["a"]]}))
     with pytest.raises(parse.WorkbookError, match="文件超过 1 MB 上限，无法导入。"):
         parse.read_sheets(b"x" * (1024 * 1024 + 1), max_bytes=1024 * 1024)
+
+
+# --- 年度计划's 级别 and 节点计划 (DESIGN.md section 11) -------------------------------------
+
+NODE_HEAD = ["项目编号", "节点名称", "计划完成日期", "实际完成日期", "备注"]
+
+
+def test_a_plans_sheet_may_leave_out_the_level_column_or_give_a_level_without_an_amount():
+    without = parse_book({"年度计划": [["项目编号", "年度", "年度计划投资(万元)"], ["A1", 2026, 100]]})
+    assert without.ok and without.records["年度计划"][0].values == {
+        "code": "A1", "year": 2026, "amount": Decimal("100.00")}
+    head = ["项目编号", "年度", "年度计划投资(万元)", "级别"]
+    book = parse_book({"年度计划": [head, ["A1", 2025, "", "不列入"], ["A1", 2026, 5, " 省重点 "]]})
+    assert book.ok, book.errors
+    assert [(r.values["amount"], r.values["level"]) for r in book.records["年度计划"]] == [
+        (None, "不列入"), (Decimal("5.00"), "省重点")]
+    neither = parse_book({"年度计划": [head, ["A1", 2025, "", ""]]})
+    assert neither.errors == ["年度计划 第2行 年度计划投资(万元)：不能为空"]
+
+
+@pytest.mark.parametrize("cell, expected", [
+    (date(2026, 5, 1), date(2026, 5, 1)),
+    (datetime(2026, 5, 1), date(2026, 5, 1)),
+    ("2026-05-01", date(2026, 5, 1)),
+    (" 不适用 ", "不适用"),
+    ("", None),
+])
+def test_a_planned_date_is_a_date_or_not_applicable(cell, expected):
+    book = parse_book({"节点计划": [NODE_HEAD, ["A1", "开工建设", cell, "", ""]]})
+    assert book.ok, book.errors
+    assert book.records["节点计划"][0].values["planned"] == expected
+
+
+def test_node_plan_rows_name_their_errors_and_duplicates():
+    book = parse_book({"节点计划": [
+        NODE_HEAD,
+        ["A1", "开工建设", "下月", "不适用", ""],
+        ["A1", "节" * 61, "", "", ""],
+        ["A1 ", "开工建设", "", "", "重复"],
+    ]})
+    assert book.errors == [
+        "节点计划 第2行 计划完成日期：应为日期（日期单元格或 YYYY-MM-DD 格式的文字）或“不适用”",
+        "节点计划 第2行 实际完成日期：不是有效的日期（应为日期单元格或 YYYY-MM-DD 格式的文字）",
+        "节点计划 第3行 节点名称：不能超过60个字符",
+        "节点计划 第4行 项目编号：与第2行重复（项目编号 A1，节点名称 开工建设）",
+    ]

@@ -72,8 +72,34 @@ def test_a_database_of_revision_0002_upgrades_and_its_projects_get_the_template(
     upgrade()  # PostgreSQL: the next test of this worker shares the database
 
 
-def test_a_database_before_revision_0007_keeps_its_published_briefs(app):
+def test_a_database_of_revision_0003_upgrades_and_its_years_follow_the_current_level(app):
     downgrade(revision="0003")
+    with db.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO projects (code, name, level, industry, stage, leader_in_charge, version,"
+            " created_at) VALUES ('Q1', '污水处理厂改造项目', '区重点', '其他', '在建', '', 1,"
+            " '2026-11-01 08:00:00')"))
+    upgrade()
+    assert _rows("SELECT code, level FROM projects") == [("Q1", "区重点")]
+    assert _rows("SELECT count(*) FROM project_year_levels") == [(0,)]
+    from tracker.projects.models import ListLevel, Project, ProjectYearLevel
+    from tracker.projects.service import key_group
+
+    # No year has a list of its own yet: the current level stands; a 2025 list puts Q1 in.
+    assert key_group(2025) == []
+    project = db.session.query(Project).one()
+    db.session.add(ProjectYearLevel(project_id=project.id, year=2025, level=ListLevel.PROVINCIAL))
+    db.session.commit()
+    assert [p.code for p in key_group(2025)] == ["Q1"] and key_group(2026) == []
+    assert _rows("SELECT year, level, version FROM project_year_levels") == [(2025, "省重点", 1)]
+    db.session.close()  # PostgreSQL: the session's read would hold the table against DROP
+    downgrade(revision="0003")
+    assert _rows("SELECT code FROM projects") == [("Q1",)]
+    upgrade()  # PostgreSQL: the next test of this worker shares the database
+
+
+def test_a_database_of_revision_0004_keeps_its_published_briefs(app):
+    downgrade(revision="0004")
     with db.engine.begin() as conn:
         conn.execute(text(
             "INSERT INTO briefs (year, month, revision, number, state, next_steps, send_to, copy_to,"

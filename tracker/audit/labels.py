@@ -18,6 +18,7 @@ TABLE_LABELS = {
     "period_unlocks": "解锁",
     "milestone_templates": "节点模板",
     "project_milestones": "项目节点",
+    "project_year_levels": "年度级别",
 }
 ACTION_LABELS = {
     "create": "新建",

@@ -16,8 +16,8 @@ from tracker.extensions import db
 from tracker.issues.models import Category, Issue
 from tracker.issues.queries import standing
 from tracker.periods import Period
-from tracker.projects.models import COUNTED_STATES, Bond, MonthlyReport, Project
-from tracker.projects.service import active_in, figures_for, group_summary
+from tracker.projects.models import COUNTED_STATES, Bond, MonthlyReport
+from tracker.projects.service import active_in, figures_for, group_summary, project_rows
 from tracker.settings import park_settings
 
 
@@ -37,14 +37,13 @@ def numbering(year: int, month: int) -> tuple[int, bool]:
 
 
 def _projects(year: int, month: int) -> tuple[list[ProjectLine], object]:
-    projects = list(db.session.scalars(
-        select(Project).where(active_in(year)).options(selectinload(Project.lead))
-    ))
+    # Year Y's list decides level and key group; a project 不列入 that year is not in its brief.
+    projects = [p for p in project_rows(active_in(year), year=year) if p.listed]
     projects.sort(key=lambda p: (p.level.order, p.code))
     figures = figures_for(projects, year, month)
     lines = [
         ProjectLine(p.id, p.code, p.name, p.level.value, p.level.order,
-                    p.lead.name if p.lead else None, figures[p.id])
+                    p.lead_name or None, figures[p.id])
         for p in projects
     ]
     return lines, group_summary(projects, figures, month)

@@ -70,7 +70,7 @@ def dashboard_data(year: int, month: int, today: date) -> Dashboard:
     office) the chart and table list those most behind time progress, and the
     register holds the rest.
     """
-    projects = project_rows(active_in(year))
+    projects = project_rows(active_in(year), year=year)  # year Y's levels (DESIGN.md section 10)
     projects.sort(key=lambda p: (p.level.order, p.code))
     figures = figures_for(projects, year, month)
     summary = group_summary(projects, figures, month)

@@ -24,9 +24,18 @@ from tracker.errors import Conflict, Refused
 from tracker.extensions import db
 from tracker.forms import FormReader, whole_number
 from tracker.http import park_today
-from tracker.projects import editing
+from tracker.projects import editing, year_levels
 from tracker.projects.forms import read_project
-from tracker.projects.models import SUGGESTED_INDUSTRIES, AnnualPlan, Bond, Level, Project, Stage
+from tracker.projects.models import (
+    SUGGESTED_INDUSTRIES,
+    AnnualPlan,
+    Bond,
+    Level,
+    ListLevel,
+    Project,
+    ProjectYearLevel,
+    Stage,
+)
 
 bp = Blueprint("projectadmin", __name__, url_prefix="/admin")
 
@@ -230,24 +239,51 @@ def _yearly_page(project: Project, y: _Yearly, **context: Any):  # noqa: ANN202
                            conflict=conflict, **context), status
 
 
+@dataclass
+class _PlanYear:
+    """A year of the plans page: its annual plan and its level on the year's list."""
+
+    year: int
+    plan: AnnualPlan | None
+    level: ProjectYearLevel | None
+
+
 @bp.route("/projects/<code>/plans", methods=["GET", "POST"])
 @supervisor_required
 def project_plans(code: str):
     project = _get_project(code)
-    plans = list(db.session.scalars(
-        select(AnnualPlan).where(AnnualPlan.project_id == project.id).order_by(AnnualPlan.year.desc())
-    ))
+    plans = db.session.scalars(select(AnnualPlan).where(AnnualPlan.project_id == project.id))
+    levels = db.session.scalars(
+        select(ProjectYearLevel).where(ProjectYearLevel.project_id == project.id))
+    years: dict[int, _PlanYear] = {}
+    for plan in plans:
+        years.setdefault(plan.year, _PlanYear(plan.year, None, None)).plan = plan
+    for level in levels:
+        years.setdefault(level.year, _PlanYear(level.year, None, None)).level = level
+    rows = sorted(years.values(), key=lambda r: -r.year)
+
+    def read(f: FormReader) -> dict:
+        return {"amount": f.money("amount", "年度计划投资"),
+                "level": f.choice("level", "级别", ListLevel, required=False)}
+
+    def saved(year: int, v: dict) -> str:
+        plan = f"计划投资 {v['amount']:.2f} 万元，" if v["amount"] is not None else ""
+        level = v["level"].value if v["level"] else f"沿用当前级别（{project.level.value}）"
+        return f"已设置 {project.code} {year}年{plan}级别：{level}。"
+
     return _yearly_page(project, _Yearly(
-        template="admin/project_plans.html", endpoint="projectadmin.project_plans", rows=plans,
-        fields=lambda plan: {"amount": as_text(plan.amount) if plan else ""},
-        seen=lambda plan: (as_text(plan.amount) or "") if plan else "",
-        read=lambda f: {"amount": f.money("amount", "年度计划投资", required=True)},
-        save=lambda year, v, seen: editing.set_plan(current_user, project, year, v["amount"], seen=seen),
-        stored=lambda year: db.session.scalar(select(AnnualPlan).where(
-            AnnualPlan.project_id == project.id, AnnualPlan.year == year)),
-        saved=lambda year, v: f"已设置 {project.code} {year}年计划投资 {v['amount']:.2f} 万元。",
+        template="admin/project_plans.html", endpoint="projectadmin.project_plans", rows=rows,
+        fields=lambda r: {"amount": (as_text(r.plan.amount) if r and r.plan else ""),
+                          "level": r.level.level.value if r and r.level else ""},
+        seen=lambda r: year_levels.seen_text(r.plan, r.level) if r else "",
+        read=read,
+        save=lambda year, v, seen: year_levels.set_year(
+            current_user, project, year, v["amount"], v["level"], seen=seen),
+        stored=lambda year: _PlanYear(year, *year_levels.stored(project, year)),
+        saved=saved,
         error_field=lambda name: "amount" if name == "plan_amount" else "year",
-    ), plans=plans)
+    ), plans=rows,
+       level_options=[(lv.value, lv.value) for lv in ListLevel])
 
 
 @bp.route("/projects/<code>/bonds", methods=["GET", "POST"])

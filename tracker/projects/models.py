@@ -41,6 +41,26 @@ _LEVEL_ORDER = {level: i for i, level in enumerate(Level)}
 KEY_LEVELS = (Level.PROVINCIAL, Level.MUNICIPAL)
 
 
+class ListLevel(StrEnum):
+    """A project's level on one year's key-project list (年度重点项目清单, DESIGN.md section 11).
+
+    不列入: the project is on no list that year, so it is outside that year's key group and brief.
+    """
+
+    PROVINCIAL = "省重点"
+    MUNICIPAL = "市重点"
+    DISTRICT = "区重点"
+    UNLISTED = "不列入"
+
+    @property
+    def order(self) -> int:
+        return len(Level) if self is ListLevel.UNLISTED else _LEVEL_ORDER[Level(self.value)]
+
+    def as_level(self) -> Level | ListLevel:
+        """The register's Level for the three levels (so ``is`` comparisons hold), else itself."""
+        return self if self is ListLevel.UNLISTED else Level(self.value)
+
+
 class Stage(StrEnum):
     """建设阶段."""
 
@@ -98,7 +118,8 @@ class Project(db.Model):
         return self.level in KEY_LEVELS
 
     def in_key_group(self, year: int) -> bool:
-        """省重点/市重点, active or archived in ``year`` or later (DESIGN.md section 3)."""
+        """省重点/市重点 by today's level, active or archived in ``year`` or later (DESIGN.md
+        section 3); year Y's own list is read in SQL (``projects.service.level_in``)."""
         return self.is_key and (self.archived_on is None or self.archived_on.year >= year)
 
     def __repr__(self) -> str:
@@ -121,6 +142,27 @@ class AnnualPlan(db.Model):
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
 
     project: Mapped[Project] = relationship()
+
+
+class ProjectYearLevel(db.Model):
+    """A project's level in one year; a year without a row uses the project's current level.
+
+    ``version`` guards concurrent edits (the plans page compares what the user saw).
+    """
+
+    __tablename__ = "project_year_levels"
+    __table_args__ = (UniqueConstraint("project_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    year: Mapped[int]
+    level: Mapped[ListLevel] = mapped_column(str_enum(ListLevel, "list_level"))
+    version: Mapped[int] = mapped_column(default=1)
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+
+    project: Mapped[Project] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Bond(db.Model):

@@ -21,8 +21,8 @@ from tracker import http, progress
 from tracker.auth.models import Unit, User
 from tracker.extensions import db
 from tracker.forms import whole_number
-from tracker.projects.models import SUGGESTED_INDUSTRIES, Level, Project, Stage
-from tracker.projects.service import ProjectRow, figures_for, project_rows
+from tracker.projects.models import SUGGESTED_INDUSTRIES, Level, ListLevel, Project, Stage
+from tracker.projects.service import ProjectRow, figures_for, level_in, project_rows
 
 PAGE_SIZE = 50
 LOW = Decimal("-1e30")
@@ -84,13 +84,16 @@ class RegisterPage:
     pages: int
 
 
-def where_clauses(filters: Filters) -> list:
+def where_clauses(filters: Filters, year: int | None = None) -> list:
     """The SQL conditions of the filters that are columns of the project (all but ``light``);
-    other lists of projects (the wall chart) filter with the same ones."""
+    other lists of projects (the wall chart) filter with the same ones. With ``year``, ``level``
+    is the project's level in that year (不列入 included)."""
     where = []
     if not filters.archived:
         where.append(Project.archived_on.is_(None))
-    if filters.level in {lv.value for lv in Level}:
+    if year is not None and filters.level in {lv.value for lv in ListLevel}:
+        where.append(level_in(year) == ListLevel(filters.level))
+    elif filters.level in {lv.value for lv in Level}:
         where.append(Project.level == Level(filters.level))
     if filters.stage in {s.value for s in Stage}:
         where.append(Project.stage == Stage(filters.stage))
@@ -121,7 +124,7 @@ def filter_choices() -> dict:
 
 
 def register_rows(filters: Filters, year: int, month: int, paginate: bool = True) -> RegisterPage:
-    projects = project_rows(*where_clauses(filters))
+    projects = project_rows(*where_clauses(filters, year), year=year)
     figures = figures_for(projects, year, month)
     rows = [(p, figures[p.id]) for p in projects]
     if filters.light in ("green", "yellow", "red"):

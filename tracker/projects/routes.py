@@ -8,6 +8,7 @@ from flask_login import login_required
 from tracker import xlsx
 from tracker.http import is_htmx, parse_period
 from tracker.progress import half_up
+from tracker.projects.models import ListLevel
 from tracker.projects.register import SORT_KEYS, Filters, filter_choices, register_rows
 
 bp = Blueprint("projects", __name__)
@@ -41,7 +42,8 @@ def index():
     }
     if is_htmx():
         return render_template("projects/_table.html", **context)
-    return render_template("projects/index.html", **filter_choices(), **context)
+    return render_template("projects/index.html", **{**filter_choices(), "levels": list(ListLevel)},
+                           **context)
 
 
 def _round1(value):  # noqa: ANN001, ANN202

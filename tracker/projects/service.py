@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -18,8 +18,10 @@ from tracker.projects.models import (
     KEY_LEVELS,
     AnnualPlan,
     Level,
+    ListLevel,
     MonthlyReport,
     Project,
+    ProjectYearLevel,
     Stage,
 )
 from tracker.settings import thresholds
@@ -34,7 +36,7 @@ class ProjectRow:
     id: int
     code: str
     name: str
-    level: Level
+    level: Level | ListLevel  # ListLevel.UNLISTED when off the year's list (project_rows(year=))
     industry: str
     stage: Stage
     archived_on: date | None
@@ -48,14 +50,35 @@ class ProjectRow:
     def is_key(self) -> bool:
         return self.level in KEY_LEVELS
 
+    @property
+    def listed(self) -> bool:
+        return self.level is not ListLevel.UNLISTED
 
-def project_rows(*where, order_by=(Project.code,)) -> list[ProjectRow]:  # noqa: ANN002
-    """Projects matching ``where`` as ProjectRows, in one query."""
+
+def level_in(year: int):  # noqa: ANN201
+    """SQL: a project's level in ``year`` (DESIGN.md sections 10, 11): the year's own row, else
+    the project's current level. A correlated lookup on the (project, year) key, so it serves
+    selects and filters alike without a join."""
+    own = (
+        select(ProjectYearLevel.level)
+        .where(ProjectYearLevel.project_id == Project.id, ProjectYearLevel.year == year)
+        .correlate(Project)
+        .scalar_subquery()
+    )
+    return func.coalesce(own, Project.level, type_=ProjectYearLevel.level.type)
+
+
+def project_rows(*where, order_by=(Project.code,), year: int | None = None) -> list[ProjectRow]:  # noqa: ANN002
+    """Projects matching ``where`` as ProjectRows, in one query.
+
+    With ``year``, each row carries the project's level in that year (``level_in``).
+    """
     lead = aliased(User)
     unit = aliased(Unit)
+    level = Project.level if year is None else level_in(year)
     stmt = (
         select(
-            Project.id, Project.code, Project.name, Project.level, Project.industry, Project.stage,
+            Project.id, Project.code, Project.name, level, Project.industry, Project.stage,
             Project.archived_on, Project.total_investment, Project.lead_id,
             func.coalesce(lead.name, ""), func.coalesce(unit.name, ""), Project.created_at,
         )
@@ -64,7 +87,10 @@ def project_rows(*where, order_by=(Project.code,)) -> list[ProjectRow]:  # noqa:
         .where(*where)
         .order_by(*order_by)
     )
-    return [ProjectRow(*row) for row in db.session.execute(stmt)]
+    rows = [ProjectRow(*row) for row in db.session.execute(stmt)]
+    if year is not None:
+        rows = [replace(r, level=ListLevel(r.level).as_level()) for r in rows]
+    return rows
 
 
 def counted_sums(
@@ -136,10 +162,10 @@ def active_in(year: int):  # noqa: ANN201
 
 
 def key_group(year: int) -> list[Project]:
-    """省重点 and 市重点 projects, active or archived in ``year`` or later."""
+    """省重点 and 市重点 projects of ``year``'s list, active or archived in ``year`` or later."""
     stmt = (
         select(Project)
-        .where(Project.level.in_(KEY_LEVELS), active_in(year))
+        .where(level_in(year).in_([ListLevel(lv.value) for lv in KEY_LEVELS]), active_in(year))
         .order_by(Project.level, Project.code)
     )
     return list(db.session.scalars(stmt))

@@ -28,10 +28,11 @@ class Column:
 
     header: str
     field: str
-    kind: str  # text | code | label | year | month | money | date
+    kind: str  # text | code | label | year | month | money | date | plan_date
     required: bool = True
     choices: tuple[str, ...] = ()
     max_len: int = 0
+    optional_column: bool = False  # the whole column may be missing: nothing of it changes
 
 
 class CellError(ValueError):
@@ -146,6 +147,19 @@ def to_date(value: Any) -> date:
     raise CellError("不是有效的日期（应为日期单元格或 YYYY-MM-DD 格式的文字）")
 
 
+NOT_APPLICABLE = "不适用"
+
+
+def to_plan_date(value: Any) -> date | str:
+    """A planned date (节点计划 计划完成日期): a date as ``to_date`` reads it, or ``不适用``."""
+    if isinstance(value, str) and value.strip() == NOT_APPLICABLE:
+        return NOT_APPLICABLE
+    try:
+        return to_date(value)
+    except CellError:
+        raise CellError("应为日期（日期单元格或 YYYY-MM-DD 格式的文字）或“不适用”") from None
+
+
 def read_cell(column: Column, value: Any) -> Any:
     """The typed value of one non-blank cell; raises ``CellError``."""
     reader = READERS.get(column.kind)
@@ -164,7 +178,8 @@ def read_cell(column: Column, value: Any) -> Any:
     return text
 
 
-READERS = {"money": to_money, "year": to_year, "month": to_month, "date": to_date}
+READERS = {"money": to_money, "year": to_year, "month": to_month, "date": to_date,
+           "plan_date": to_plan_date}
 
 
 def blank_value(column: Column) -> Any:

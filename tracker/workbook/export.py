@@ -1,6 +1,6 @@
 """Writing the park's workbook (DESIGN.md section 5) with openpyxl: export and template.
 
-The export has the six sheets and headers of the import, in order, so that it imports back
+The export has the sheets and headers of the import, in order, so that it imports back
 changing nothing. Only reported monthly figures (已报送, 已审核) are written. 项目负责人 is
 written as the lead's display name when that name identifies one user unambiguously (no other
 user has it as name or login), else as the login — either way it matches the same user again.
@@ -20,12 +20,13 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 
 from tracker.auth.models import Unit, User
 from tracker.extensions import db
 from tracker.issues.models import Issue
+from tracker.milestones.models import MilestoneTemplate, ProjectMilestone
 from tracker.projects.models import (
     COUNTED_STATES,
     AnnualPlan,
@@ -33,10 +34,13 @@ from tracker.projects.models import (
     BondSpending,
     MonthlyReport,
     Project,
+    ProjectYearLevel,
 )
+from tracker.workbook.cells import NOT_APPLICABLE
 from tracker.workbook.parse import (
     BONDS,
     ISSUES,
+    MILESTONES,
     MONTHLY,
     PLANS,
     PROJECTS,
@@ -65,7 +69,8 @@ EXPLANATIONS: dict[tuple[str, str], str] = {
     ("项目", "计划竣工年份"): "四位年份，如 2027",
     ("年度计划", "项目编号"): "须在“项目”表或系统中已有",
     ("年度计划", "年度"): "四位年份",
-    ("年度计划", "年度计划投资(万元)"): "万元，最多两位小数，不能为负数",
+    ("年度计划", "年度计划投资(万元)"): "万元，最多两位小数，不能为负数；只设级别时可留空",
+    ("年度计划", "级别"): "该年度重点项目清单中的级别：省重点、市重点、区重点、不列入 之一；留空则不改（未设的年度沿用项目当前级别）；此列可整列省略",
     ("月度进展", "项目编号"): "须在“项目”表或系统中已有",
     ("月度进展", "年度"): "四位年份",
     ("月度进展", "月份"): "1 至 12",
@@ -91,6 +96,11 @@ EXPLANATIONS: dict[tuple[str, str], str] = {
     ("专项债支出", "年度"): "四位年份",
     ("专项债支出", "月份"): "1 至 12",
     ("专项债支出", "当月支出(万元)"): "该月支出金额，万元，最多两位小数",
+    ("节点计划", "项目编号"): "须在“项目”表或系统中已有",
+    ("节点计划", "节点名称"): "节点模板中的名称（如 开工建设）；模板中没有的名称新增为该项目的自定节点",
+    ("节点计划", "计划完成日期"): "日期，或 YYYY-MM-DD 格式的文字，或“不适用”；修改已定的日期记为延期（理由：工作簿导入）",
+    ("节点计划", "实际完成日期"): "日期，或 YYYY-MM-DD 格式的文字，不能晚于今天；开工建设、竣工验收、投产运营完成时建设阶段随之推进",
+    ("节点计划", "备注"): "备注文字",
 }
 
 RULES = (
@@ -137,7 +147,7 @@ def _fill(ws: Any, sheet: Sheet, rows: Iterable[Sequence[Any]]) -> None:
     for i, column in enumerate(sheet.columns, start=1):
         if column.kind == "money":
             formats[i] = "0.00"
-        elif column.kind == "date":
+        elif column.kind in ("date", "plan_date"):
             formats[i] = "yyyy-mm-dd"
         elif column.kind in ("text", "code", "label"):
             formats[i] = "@"
@@ -157,7 +167,7 @@ def _fill(ws: Any, sheet: Sheet, rows: Iterable[Sequence[Any]]) -> None:
 
 
 def build_workbook(data: dict[str, Iterable[Sequence[Any]]], *, explain: bool = False) -> bytes:
-    """The six sheets (headers, styles, validations), filled with ``data`` by sheet name."""
+    """Every sheet (headers, styles, validations), filled with ``data`` by sheet name."""
     wb = Workbook()
     wb.remove(wb.active)
     if explain:
@@ -182,6 +192,8 @@ def _explanations(ws: Any) -> None:
             required = "必填" if column.required else "选填"
             if (sheet.name, column.header) == ("问题", "办结日期"):
                 required = "已办结时必填"
+            elif (sheet.name, column.header) == ("年度计划", "年度计划投资(万元)"):
+                required = "未填级别时必填"
             ws.append([sheet.name, column.header, required, EXPLANATIONS[(sheet.name, column.header)]])
     ws.append([])
     for line in RULES:
@@ -224,12 +236,7 @@ def export_rows() -> dict[str, list[tuple]]:
          p.planned_completion_year)
         for p, o, r in projects
     ]
-    out[PLANS.name] = sorted(
-        (codes[pid], year, amount)
-        for pid, year, amount in db.session.execute(
-            select(AnnualPlan.project_id, AnnualPlan.year, AnnualPlan.amount)
-        )
-    )
+    out[PLANS.name] = plan_rows(codes)
     out[MONTHLY.name] = sorted(
         (codes[r.project_id], r.year, r.month, r.amount, r.progress_text, r.next_steps)
         for r in db.session.execute(
@@ -259,7 +266,40 @@ def export_rows() -> dict[str, list[tuple]]:
             .join(Bond, Bond.id == BondSpending.bond_id)
         )
     )
+    out[MILESTONES.name] = milestone_rows(codes)
     return out
+
+
+def plan_rows(codes: dict[int, str]) -> list[tuple]:
+    """年度计划: each (project, year) with a plan or a level of its own (two queries)."""
+    years: dict[tuple[str, int], list] = {}
+    for pid, year, amount in db.session.execute(
+        select(AnnualPlan.project_id, AnnualPlan.year, AnnualPlan.amount)
+    ):
+        years[(codes[pid], year)] = [amount, None]
+    for pid, year, level in db.session.execute(
+        select(ProjectYearLevel.project_id, ProjectYearLevel.year, ProjectYearLevel.level)
+    ):
+        years.setdefault((codes[pid], year), [None, None])[1] = level.value
+    return [(code, year, amount, level) for (code, year), (amount, level) in sorted(years.items())]
+
+
+def milestone_rows(codes: dict[int, str]) -> list[tuple]:
+    """节点计划: a project's own milestones, and the template's that hold anything (one query)."""
+    pm, t = ProjectMilestone, MilestoneTemplate
+    rows = db.session.execute(
+        select(pm.project_id, pm.template_id, pm.name, t.name, t.position, pm.planned_on,
+               pm.actual_on, pm.not_applicable, pm.note, pm.id)
+        .outerjoin(t, t.id == pm.template_id)
+        .where(or_(pm.template_id.is_(None), pm.planned_on.is_not(None),
+                   pm.actual_on.is_not(None), pm.not_applicable, pm.note != ""))
+    )
+    ordered = sorted(rows, key=lambda r: (codes[r[0]], r[1] is None, r[4] or 0, r[9]))
+    return [
+        (codes[pid], template_name if tid is not None else name,
+         NOT_APPLICABLE if na else planned, actual, note)
+        for pid, tid, name, template_name, _pos, planned, actual, na, note, _id in ordered
+    ]
 
 
 def export_bytes() -> bytes:

@@ -23,6 +23,12 @@ Decisions where DESIGN.md is silent (kept here so that the code and the page agr
 - **办结日期** is required for 已办结 and must be empty for every other state, and may not be
   before 提出日期.
 - **Years** are whole numbers from 2000 to 2100.
+- **年度计划 级别** (the project's level on that year's list, DESIGN.md section 11) is an optional
+  column: a file without it changes no level, and a blank 级别 leaves the year's level as it
+  is (import never deletes). A row with a 级别 may leave 年度计划投资 blank: it sets the level
+  alone.
+- **节点计划**: 节点名称 up to 60 characters; 计划完成日期 a date or ``不适用``; 实际完成日期 a
+  date; 备注 text. A blank cell means empty (a blank 计划完成日期 clears the planned date).
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ from tracker.workbook.cells import (
 
 # Labels exactly as DESIGN.md lists them; tests/unit checks they equal the models' enums.
 LEVELS = ("省重点", "市重点", "区重点")
+LIST_LEVELS = (*LEVELS, "不列入")
 STAGES = ("前期", "在建", "竣工", "投产")
 CATEGORIES = ("资金不足", "用地手续不完善", "土地交付进度慢", "规划报建", "环评能评", "施工组织", "水电路配套", "其他")
 SUPERVISION_LEVELS = ("一般督办", "重点督办", "挂牌督办")
@@ -89,7 +96,8 @@ PROJECTS = Sheet("项目", (
 PLANS = Sheet("年度计划", (
     _c("项目编号", "code", "code", max_len=40),
     _c("年度", "year", "year"),
-    _c("年度计划投资(万元)", "amount", "money"),
+    _c("年度计划投资(万元)", "amount", "money", required=False),
+    _c("级别", "level", "label", required=False, choices=LIST_LEVELS, optional_column=True),
 ), key=("code", "year"))
 
 MONTHLY = Sheet("月度进展", (
@@ -129,7 +137,15 @@ SPENDINGS = Sheet("专项债支出", (
     _c("当月支出(万元)", "amount", "money"),
 ), key=("code", "year", "month"))
 
-SHEETS: tuple[Sheet, ...] = (PROJECTS, PLANS, MONTHLY, ISSUES, BONDS, SPENDINGS)
+MILESTONES = Sheet("节点计划", (
+    _c("项目编号", "code", "code", max_len=40),
+    _c("节点名称", "name", max_len=60),
+    _c("计划完成日期", "planned", "plan_date", required=False),
+    _c("实际完成日期", "actual_on", "date", required=False),
+    _c("备注", "note", required=False),
+), key=("code", "name"))
+
+SHEETS: tuple[Sheet, ...] = (PROJECTS, PLANS, MONTHLY, ISSUES, BONDS, SPENDINGS, MILESTONES)
 SHEET_NAMES = tuple(s.name for s in SHEETS)
 SHEET_ORDER = {s.name: i for i, s in enumerate(SHEETS)}
 
@@ -317,7 +333,7 @@ def parse_sheet(sheet: Sheet, rows: Sequence[Sequence[Any]], book: ParsedBook) -
         book.warnings.append(
             f"{name} 第{header_row}行：以下列不属于导入格式，已忽略：{'、'.join(unknown)}"
         )
-    missing = [c for c in sheet.columns if c.field not in positions]
+    missing = [c for c in sheet.columns if c.field not in positions and not c.optional_column]
     for column in missing:
         book.errors.append(error(name, header_row, column.header, "缺少此列"))
     if missing:
@@ -325,7 +341,8 @@ def parse_sheet(sheet: Sheet, rows: Sequence[Sequence[Any]], book: ParsedBook) -
 
     records: list[Record] = []
     seen: dict[tuple, int] = {}
-    columns = [(c, positions[c.field], _reader(c), blank_value(c)) for c in sheet.columns]
+    columns = [(c, positions[c.field], _reader(c), blank_value(c)) for c in sheet.columns
+               if c.field in positions]
     key_of, single_key = itemgetter(*sheet.key), len(sheet.key) == 1
     for index in range(header_index + 1, len(rows)):
         row = rows[index]
@@ -366,6 +383,9 @@ def parse_sheet(sheet: Sheet, rows: Sequence[Sequence[Any]], book: ParsedBook) -
                 book.refused_codes.append((name, line, values["code"]))
             continue
         if sheet is ISSUES and not _check_issue(values, line, book):
+            continue
+        if sheet is PLANS and values["amount"] is None and not values.get("level"):
+            book.errors.append(error(name, line, "年度计划投资(万元)", "不能为空"))
             continue
         records.append(Record(line, values))
     book.records[name] = records

@@ -31,7 +31,6 @@ from tracker.issues.models import (
     Issue,
 )
 from tracker.projects.models import (
-    AnnualPlan,
     Bond,
     BondSpending,
     MonthlyReport,
@@ -40,10 +39,11 @@ from tracker.projects.models import (
 )
 from tracker.reports import locks
 from tracker.reports.models import PeriodUnlock
-from tracker.workbook import parse
+from tracker.workbook import nodes, parse
 from tracker.workbook.parse import (
     BONDS,
     ISSUES,
+    MILESTONES,
     MONTHLY,
     PLANS,
     PROJECTS,
@@ -53,36 +53,10 @@ from tracker.workbook.parse import (
     Record,
     error,
 )
+from tracker.workbook.rows import IMPORT_NOTE, PREVIEW_ROWS, Row, SheetPlan, StageMove
 
-PREVIEW_ROWS = 10
-IMPORT_NOTE = "工作簿导入"
+__all__ = ["IMPORT_NOTE", "PREVIEW_ROWS", "ImportPlan", "Row", "SheetPlan", "plan_import"]
 
-
-@dataclass
-class Row:
-    """A row that will be written: what it is called, and (for an update) what changes."""
-
-    row: int
-    label: str
-    values: dict[str, Any]
-    existing_id: int | None = None
-    project_id: int | None = None
-    changes: list[tuple[str, str, Any, Any]] = field(default_factory=list)  # (field, header, old, new)
-    old_state: Any = None
-
-
-@dataclass
-class SheetPlan:
-    """What one sheet would do."""
-
-    sheet: str
-    present: bool = False
-    new: list[Row] = field(default_factory=list)
-    changed: list[Row] = field(default_factory=list)
-    unchanged: int = 0
-
-    def counts(self) -> dict[str, int]:
-        return {"new": len(self.new), "changed": len(self.changed), "unchanged": self.unchanged}
 
 
 @dataclass
@@ -94,6 +68,7 @@ class ImportPlan:
     sheets: dict[str, SheetPlan] = field(default_factory=dict)
     new_units: list[str] = field(default_factory=list)
     new_users: list[tuple[str, str | None]] = field(default_factory=list)  # (login, unit name)
+    stage_moves: list[StageMove] = field(default_factory=list)  # 节点计划's actual dates
 
     @property
     def ok(self) -> bool:
@@ -130,6 +105,9 @@ class ImportPlan:
         if self.new_users:
             lines.append(f"新建用户 {len(self.new_users)} 个（项目负责人，未设密码，须管理员设置后才能登录）：")
             lines.extend(f"  {login}（{unit or '无单位'}）" for login, unit in self.new_users)
+        if self.stage_moves:
+            lines.append("建设阶段随节点推进：" + "、".join(
+                f"{m.code} {m.old}→{m.new}" for m in self.stage_moves))
         return lines
 
 
@@ -368,11 +346,7 @@ class _Planner:
         if PROJECTS.name in records:
             plan.sheets[PROJECTS.name] = self.projects_sheet(records[PROJECTS.name])
         if PLANS.name in records:
-            stored = _stored(AnnualPlan, code_ids, self.project_codes, ("year",), ("amount",))
-            plan.sheets[PLANS.name] = self.keyed_sheet(
-                PLANS, records[PLANS.name], stored, ("amount",),
-                lambda v: f"{v['code']} {self.project_name(v['code'])} {v['year']}年",
-            )
+            plan.sheets[PLANS.name] = nodes.plan_plans(self, records[PLANS.name])
         if MONTHLY.name in records:
             stored = _stored(MonthlyReport, code_ids, self.project_codes, ("year", "month"),
                              ("amount", "progress_text", "next_steps", "state"))
@@ -404,6 +378,9 @@ class _Planner:
             )
         if ISSUES.name in records:
             plan.sheets[ISSUES.name] = self.issues_sheet(records[ISSUES.name])
+        if MILESTONES.name in records:
+            plan.sheets[MILESTONES.name], plan.stage_moves = nodes.plan_milestones(
+                self, records[MILESTONES.name])
         self.locks(
             (plan.sheets[s.name], s.columns[3].header)
             for s in (MONTHLY, SPENDINGS)

@@ -37,7 +37,6 @@ from tracker.issues.models import (
     SupervisionLevel,
 )
 from tracker.projects.models import (
-    AnnualPlan,
     Bond,
     BondSpending,
     Level,
@@ -47,11 +46,12 @@ from tracker.projects.models import (
     Stage,
 )
 from tracker.timeutil import utcnow
-from tracker.workbook import parse
+from tracker.workbook import nodes, parse
 from tracker.workbook.models import ImportBatch
 from tracker.workbook.parse import (
     BONDS,
     ISSUES,
+    MILESTONES,
     MONTHLY,
     PLANS,
     PROJECTS,
@@ -128,8 +128,7 @@ class _Writer:
                     "import_batch_id": self.batch_id,
                 })
         codes = self.projects(self.sheet(PROJECTS), users)
-        self.per_project(self.sheet(PLANS), AnnualPlan, "annual_plans", codes,
-                         lambda v: {"amount": v["amount"]})
+        nodes.write_plans(self, self.sheet(PLANS), codes)
         self.per_project(self.sheet(MONTHLY), MonthlyReport, "monthly_reports", codes,
                          lambda v: {"amount": v["amount"], "progress_text": v["progress_text"],
                                     "next_steps": v["next_steps"], "state": ReportState.APPROVED,
@@ -139,6 +138,7 @@ class _Writer:
                          lambda v: {"amount": v["amount"], "expected_on": v["expected_on"]})
         self.spendings(self.sheet(SPENDINGS), codes)
         self.issues(self.sheet(ISSUES), codes)
+        nodes.write_milestones(self, self.sheet(MILESTONES), codes, plan.stage_moves)
         self.step("")
         if self.audit:
             db.session.execute(insert(AuditEntry.__table__), self.audit)
