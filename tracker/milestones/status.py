@@ -18,7 +18,7 @@ No Flask, no database: plain dates in, plain values out.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -218,3 +218,38 @@ def stage_after(current: str, key: Key | str | None) -> str | None:
     if current in STAGES and STAGES.index(target) <= STAGES.index(current):
         return None
     return target
+
+
+# --- the brief's milestone figures ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The brief's milestone figures on day D (DESIGN.md section 11).
+
+    ``planned`` ({a}): milestones planned in D's year on or before D; ``done`` ({b}): those of
+    them done on or before D; ``overdue`` ({d}): planned before D and not done as of D, whatever
+    the year; ``any_planned``: whether any milestone has a planned date at all.
+    """
+
+    planned: int
+    done: int
+    overdue: int
+    any_planned: bool
+
+
+def tally(milestones: Iterable[tuple[date | None, date | None, bool]], day: date) -> Tally:
+    """The figures over (planned, actual, 不适用) triples; 不适用 ones count nowhere."""
+    planned = done = overdue = 0
+    any_planned = False
+    for planned_on, actual_on, not_applicable in milestones:
+        if not_applicable or planned_on is None:
+            continue
+        any_planned = True
+        finished = actual_on is not None and actual_on <= day
+        if planned_on.year == day.year and planned_on <= day:
+            planned += 1
+            done += finished
+        if planned_on < day and not finished:
+            overdue += 1
+    return Tally(planned, done, overdue, any_planned)
