@@ -253,3 +253,34 @@ def tally(milestones: Iterable[tuple[date | None, date | None, bool]], day: date
         if planned_on < day and not finished:
             overdue += 1
     return Tally(planned, done, overdue, any_planned)
+
+
+# --- an overdue milestone as a blocking issue ---------------------------------------------
+
+#: The 问题类别 (DESIGN.md section 2) closest to what holds each default milestone back; the keyed
+#: ones go by key (they survive a rename), the others by name; anything else is 其他.
+ISSUE_CATEGORY_BY_KEY = {
+    Key.LAND_SUPPLY: "土地交付进度慢",
+    Key.CONSTRUCTION_START: "施工组织",
+    Key.COMPLETION: "施工组织",
+    Key.OPERATION: "其他",
+}
+ISSUE_CATEGORY_BY_NAME = {
+    "立项备案": "规划报建",
+    "用地预审": "用地手续不完善",
+    "规划许可": "规划报建",
+    "施工许可": "规划报建",
+    "主体完工": "施工组织",
+}
+
+
+def issue_category(name: str, key: Key | str | None = None) -> str:
+    """The 问题类别 an overdue milestone's blocking issue starts with."""
+    if key is not None and key in {k.value for k in ISSUE_CATEGORY_BY_KEY}:
+        return ISSUE_CATEGORY_BY_KEY[Key(key)]
+    return ISSUE_CATEGORY_BY_NAME.get(name, "其他")
+
+
+def overdue_issue_title(name: str, days_overdue: int) -> str:
+    """The blocking issue's title: ``{节点}逾期{n}天``."""
+    return f"{name}逾期{days_overdue}天"

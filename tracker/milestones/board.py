@@ -1,0 +1,122 @@
+"""The dashboard's milestone card: overdue and 临期 counts, the "三未" lists and the overdue
+milestones a supervisor may turn into blocking issues, as of today (like the dashboard's issue
+counts: what to chase now). One statement whatever the number of projects.
+
+Active projects only (an archived project is no longer chased); retired template milestones
+are left out, as on the wall chart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import or_, select
+
+from tracker.auth.models import Unit
+from tracker.extensions import db
+from tracker.milestones.models import MilestoneTemplate, ProjectMilestone
+from tracker.milestones.queries import ensure_rows
+from tracker.milestones.status import (
+    Key,
+    Standing,
+    Status,
+    ThreeNot,
+    issue_category,
+    overdue_issue_title,
+    standing_on,
+    three_nots,
+)
+from tracker.progress import fmt_date_cn
+from tracker.projects.models import Project
+
+SHOWN = 10  # overdue milestones listed, most overdue first; the wall chart holds the rest
+LIST_SHOWN = 8  # projects named per 三未 list
+
+
+@dataclass(frozen=True)
+class ProjectRef:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """A milestone overdue today, with the blocking issue it would become."""
+
+    project: ProjectRef
+    name: str
+    planned: date
+    days: int
+    unit_id: int | None
+    unit: str
+    category: str
+
+    @property
+    def title(self) -> str:
+        return overdue_issue_title(self.name, self.days)
+
+    def issue_fields(self, today: date) -> dict[str, str]:
+        """The new-issue form's fields (/issues/new?…), so that one click opens it filled in."""
+        fields = {
+            "project": self.project.code,
+            "category": self.category,
+            "title": self.title,
+            "description": (f"{self.project.name}的“{self.name}”节点计划于{fmt_date_cn(self.planned)}"
+                            f"完成，截至{fmt_date_cn(today)}已逾期{self.days}天仍未完成。"),
+        }
+        if self.unit_id is not None:
+            fields["unit"] = str(self.unit_id)
+        return fields
+
+
+@dataclass
+class Board:
+    day: date
+    overdue: int = 0
+    due_soon: int = 0
+    planned: int = 0  # milestones with a planned date (0: the park has no plan yet)
+    overdue_list: list[Overdue] = field(default_factory=list)
+    lists: dict[ThreeNot, list[ProjectRef]] = field(default_factory=dict)
+
+    @property
+    def list_counts(self) -> dict[ThreeNot, int]:
+        return {t: len(self.lists.get(t, [])) for t in ThreeNot}
+
+
+def board(day: date, due_days: int) -> Board:
+    """The milestone card of the dashboard on ``day``."""
+    ensure_rows()
+    pm, t = ProjectMilestone, MilestoneTemplate
+    rows = db.session.execute(
+        select(Project.id, Project.code, Project.name, Project.level, Project.responsible_unit_id,
+               Unit.name, pm.name, t.name, t.key, pm.planned_on, pm.actual_on, pm.not_applicable)
+        .join(Project, pm.project_id == Project.id)
+        .outerjoin(t, pm.template_id == t.id)
+        .outerjoin(Unit, Project.responsible_unit_id == Unit.id)
+        .where(Project.archived_on.is_(None), or_(t.id.is_(None), t.retired.is_(False)))
+    )
+    result = Board(day)
+    overdue: list[Overdue] = []
+    keyed: dict[int, dict[Key, Standing]] = {}
+    refs: dict[int, tuple[tuple, ProjectRef]] = {}
+    for pid, code, name, level, unit_id, unit, own, tname, key, planned, actual, na in rows:
+        standing = standing_on(day, planned, actual, not_applicable=na, due_days=due_days)
+        refs[pid] = ((level.order, code), ProjectRef(code, name))
+        if key is not None:
+            keyed.setdefault(pid, {})[key] = standing
+        if planned is not None and not na:
+            result.planned += 1
+        if standing.status is Status.DUE_SOON:
+            result.due_soon += 1
+        elif standing.status is Status.OVERDUE:
+            title = tname or own
+            overdue.append(Overdue(ProjectRef(code, name), title, planned, standing.days_overdue,
+                                   unit_id, unit or "—", issue_category(title, key)))
+    result.overdue = len(overdue)
+    overdue.sort(key=lambda o: (-o.days, o.project.code, o.name))
+    result.overdue_list = overdue[:SHOWN]
+    for pid, (_order, ref) in sorted(refs.items(), key=lambda item: item[1][0]):
+        for found in three_nots(keyed.get(pid, {})):
+            result.lists.setdefault(found, []).append(ref)
+    return result
