@@ -1,4 +1,4 @@
-"""Milestone pages: the wall chart (/milestones, /milestones.xlsx) and one project's
+"""Milestone pages: the wall chart (/milestones, /milestones.xlsx, /milestones.pdf) and one project's
 milestones (/projects/<code>/milestones), whose rows save one by one with htmx like the
 reporting grid, and as plain forms without JavaScript.
 
@@ -7,7 +7,9 @@ Everyone signed in reads; who may change what is the service's to decide (403 ot
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -22,7 +24,7 @@ from tracker.milestones.queries import STATUS_CHOICES, THREE_NOT_CHOICES, ChartF
 from tracker.milestones.status import Status
 from tracker.projects.models import Project
 from tracker.projects.register import filter_choices
-from tracker.settings import milestone_due_days
+from tracker.settings import milestone_due_days, park_settings
 
 bp = Blueprint("milestones", __name__)
 
@@ -53,6 +55,21 @@ def chart_xlsx():
     c = _chart_context(paginate=False)
     data = export.workbook_bytes(c["chart"], c["day"], c["due_days"])
     return xlsx.attachment(f"节点计划挂图-{c['day'].isoformat()}.xlsx", data)
+
+
+@bp.route("/milestones.pdf")
+@login_required
+def chart_pdf():
+    """The wall chart as an A3 landscape PDF, every filtered project (no pages of 100)."""
+    from tracker.pdf import render_pdf  # WeasyPrint is loaded by the requests that need it
+
+    c = _chart_context(paginate=False)
+    html = render_template("milestones/wall_pdf.html", **c, statuses=list(Status),
+                           park_name=park_settings()["park_name"])
+    name = f"节点计划挂图-{c['day'].isoformat()}.pdf"
+    return Response(render_pdf(html), mimetype="application/pdf", headers={
+        "Content-Disposition": f"inline; filename=\"milestones-{c['day'].isoformat()}.pdf\"; "
+                               f"filename*=UTF-8''{quote(name)}"})
 
 
 # --- one project --------------------------------------------------------------------------
