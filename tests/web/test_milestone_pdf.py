@@ -109,3 +109,18 @@ def test_the_header_row_repeats_on_every_page(client, login, users, make_project
     for page in range(1, pages + 1):
         assert HEADER in pdf_text(data, page)
     assert "第59号项目" in pdf_text(data, pages)  # every project, no pages of 100
+
+
+def test_the_pdf_reads_in_a_fixed_number_of_queries(client, login, users, make_project, plan,
+                                                    today, count_queries):
+    login(users["viewer"])
+
+    def queries(n: int) -> int:
+        for i in range(n):
+            make_project(f"N{n}-{i}", level=["省重点", "市重点", "区重点"][i % 3])
+        plan(f"N{n}-0", "开工建设", planned=today - timedelta(days=3))
+        with count_queries() as q:
+            assert client.get("/milestones.pdf").status_code == 200
+        return q.count
+
+    assert queries(3) == queries(30)
