@@ -124,3 +124,24 @@ def test_the_pdf_reads_in_a_fixed_number_of_queries(client, login, users, make_p
         return q.count
 
     assert queries(3) == queries(30)
+
+
+def test_a_wall_of_more_than_500_projects_asks_for_a_filter(client, login, users, make_project,
+                                                            make_unit):
+    from tracker.projects.models import Level, Stage
+
+    unit = make_unit()
+    db.session.add_all([
+        Project(code=f"P{i:03d}", name=f"第{i}号项目", level=Level.DISTRICT if i % 2 else Level.MUNICIPAL,
+                industry="其他", stage=Stage.CONSTRUCTION, responsible_unit=unit)
+        for i in range(501)
+    ])
+    db.session.commit()
+    login(users["viewer"])
+    refused = client.get("/milestones.pdf")
+    assert refused.status_code == 400
+    assert "挂图 PDF 一次最多500个项目（当前筛选出501个），请按级别" in refused.get_data(as_text=True)
+    page = client.get("/milestones").get_data(as_text=True)
+    assert "A3 挂图 PDF 一次最多500个项目，请先筛选" in page and "/milestones.pdf" not in page
+    filtered = client.get("/milestones?level=市重点").get_data(as_text=True)
+    assert 'href="/milestones.pdf?level=' in filtered  # 251 projects: the link is back

@@ -29,12 +29,13 @@ from tracker.settings import milestone_due_days, park_settings
 bp = Blueprint("milestones", __name__)
 
 ID = "int(max=2147483647)"
+PDF_MOST = 500
 
 
 def _chart_context(paginate: bool = True) -> dict:
     filters = ChartFilters.from_args(request.args)
     day, due_days = park_today(), milestone_due_days()
-    return {"filters": filters, "day": day, "due_days": due_days,
+    return {"filters": filters, "day": day, "due_days": due_days, "pdf_most": PDF_MOST,
             "chart": queries.wall_chart(filters, day, due_days, paginate=paginate)}
 
 
@@ -60,10 +61,18 @@ def chart_xlsx():
 @bp.route("/milestones.pdf")
 @login_required
 def chart_pdf():
-    """The wall chart as an A3 landscape PDF, every filtered project (no pages of 100)."""
+    """The wall chart as an A3 landscape PDF, every filtered project (no pages of 100).
+
+    At most ``PDF_MOST`` projects: WeasyPrint lays out about 45 projects a second on one core
+    (500 projects: 11 s, 20 A3 pages), so a larger wall would outlast a web worker's timeout;
+    a meeting room's wall is one level, unit or stage at a time.
+    """
     from tracker.pdf import render_pdf  # WeasyPrint is loaded by the requests that need it
 
     c = _chart_context(paginate=False)
+    if c["chart"].total > PDF_MOST:
+        abort(400, description=f"挂图 PDF 一次最多{PDF_MOST}个项目（当前筛选出{c['chart'].total}个），"
+                               "请按级别、行业、建设阶段或责任单位筛选后再下载。")
     html = render_template("milestones/wall_pdf.html", **c, statuses=list(Status),
                            park_name=park_settings()["park_name"])
     name = f"节点计划挂图-{c['day'].isoformat()}.pdf"
