@@ -87,3 +87,13 @@ def test_the_wall_chart_links_its_a3_pdf(page_as, users, park):
     assert href.startswith("/milestones.pdf?") and "level=" in href
     response = page.request.get(page.base + href)
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+
+
+def test_the_dashboard_card_fits_a_phone(page_as, users, park):
+    page = page_as(users["supervisor"], width=390)
+    page.goto(f"{page.base}/")
+    card = page.locator("#milestones")
+    card.scroll_into_view_if_needed()
+    assert card.get_by_role("link", name="转为督办问题").first.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "milestones-dashboard-390")
