@@ -76,6 +76,7 @@ def test_the_project_page_draws_the_curve_and_the_timeline(page_as, users, park,
     screenshot(page, f"project-curve-{width}")
     page.emulate_media(media="print")
     assert section.locator("svg.curve-chart").is_visible()
+    screenshot(page, f"project-curve-{width}-print")
     assert not section.get_by_role("link", name="编辑节点计划").is_visible()
 
 

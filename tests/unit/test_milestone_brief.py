@@ -40,6 +40,10 @@ def test_nothing_planned_in_the_months_so_far_reads_wu_jihua():
         "1-3月无计划完成节点；截至3月底逾期未完成节点1个。")
 
 
+def test_january_with_nothing_planned_yet():
+    assert milestone_sentence(1, 0, 0, 2) == "1月无计划完成节点；截至1月底逾期未完成节点2个。"
+
+
 def test_a_park_without_any_planned_milestone_has_no_sentence():
     figures = tally([(None, None, False), (date(2026, 1, 5), None, True)], D)
     assert figures == Tally(0, 0, 0, False)
