@@ -151,3 +151,24 @@ def test_the_card_runs_a_fixed_number_of_queries(client, login, users, make_proj
         return q.count
 
     assert queries(10) == queries(300)
+
+
+def test_the_cards_counts_agree_with_the_wall_chart_at_every_boundary(client, login, users,
+                                                                      make_project, plan, today):
+    make_project("A1")
+    make_project("B1")
+    day = timedelta(days=1)
+    plan("A1", "立项备案", planned=today)  # 临期 (due today)
+    plan("A1", "用地预审", planned=today + 15 * day)  # 临期, the window's last day
+    plan("A1", "土地供应", planned=today + 16 * day)  # 未到期
+    plan("A1", "规划许可", planned=today - day)  # 逾期 1 day
+    plan("A1", "施工许可", planned=today - 3 * day, actual=today + day)  # done after today: 逾期
+    plan("A1", "开工建设", planned=today - 9 * day, na=True)  # 不适用: nowhere
+    plan("B1", "立项备案", planned=today - 5 * day, actual=today)  # done today (late): nowhere
+    plan("B1", "用地预审", planned=today + 3 * day, actual=today - day)  # done early: nowhere
+    login(users["viewer"])
+    words = text(card(client.get("/").get_data(as_text=True)))
+    assert "逾期节点 2 个" in words and "临期节点 2 个" in words
+    legend = text(client.get("/milestones").get_data(as_text=True).split('class="ms-legend"')[1]
+                  .split("</ul>")[0])
+    assert "逾期 2" in legend and "临期 2" in legend
