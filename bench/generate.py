@@ -2,7 +2,7 @@
 
 2,000 projects over 40 units and every industry, a lead per 50 projects, plans and
 monthly figures for two years (24 months up to the last completed month), 10,000 issues
-with follow-ups, and special bonds with spending. Usage (inside an app context):
+with follow-ups, special bonds with spending, and the template's milestones for every project. Usage (inside an app context):
 ``generate(projects=2000, issues=10000)``; ``python bench/generate.py`` loads the
 database named by DATABASE_URL.
 """
@@ -29,6 +29,7 @@ from tracker.issues.models import (  # noqa: E402
     IssueState,
     SupervisionLevel,
 )
+from tracker.milestones.models import MilestoneTemplate, ProjectMilestone  # noqa: E402
 from tracker.periods import last_completed_month  # noqa: E402
 from tracker.projects.models import (  # noqa: E402  # noqa: E402
     AnnualPlan,
@@ -130,9 +131,30 @@ def generate(projects: int = 2000, issues: int = 10000, today: date | None = Non
                            "comment": "办结", "effective_on": row["closed_on"]})
     for i in range(0, len(events), 20000):
         db.session.execute(insert(IssueEvent), events[i:i + 20000])
+    _milestones(project_ids, today, rng)
     db.session.commit()
     return {"supervisor": "bench-super", "lead": "lead000", "password": BENCH_PASSWORD,
             "project": "P00000", "period": f"{year}-{month:02d}"}
+
+
+def _milestones(project_ids: list[int], today: date, rng: random.Random) -> None:
+    """Every project walks the template's milestones about a quarter apart, started at a
+    different time: most past ones done (some late), some overdue, a few 不适用."""
+    templates = list(db.session.scalars(
+        select(MilestoneTemplate.id).where(MilestoneTemplate.retired.is_(False))
+        .order_by(MilestoneTemplate.position)))
+    rows = []
+    for pid in project_ids:
+        start = today - timedelta(days=rng.randrange(0, 720))
+        for step, tid in enumerate(templates):
+            planned = start + timedelta(days=90 * step + rng.randrange(-20, 20))
+            actual = planned + timedelta(days=rng.randrange(-15, 45))
+            done = planned < today and rng.random() < 0.8 and actual <= today
+            rows.append({"project_id": pid, "template_id": tid, "name": "", "planned_on": planned,
+                         "actual_on": actual if done else None, "not_applicable": rng.random() < 0.02,
+                         "note": "", "version": 1})
+    for i in range(0, len(rows), 20000):
+        db.session.execute(insert(ProjectMilestone), rows[i:i + 20000])
 
 
 if __name__ == "__main__":

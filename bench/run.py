@@ -87,6 +87,8 @@ PAGES = [
     ("issue list", "/issues", "supervisor"),
     ("reporting grid (lead, 50 projects)", "/report/{period}", "lead"),
     ("project page", "/projects/{project}", "supervisor"),
+    ("wall chart (100 projects a page)", "/milestones", "supervisor"),
+    ("wall chart, filtered", "/milestones?level=市重点&status=逾期", "supervisor"),
 ]
 
 

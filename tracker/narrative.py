@@ -163,3 +163,20 @@ def issue_label(year: int, number: int | None, correction: bool = False) -> str:
     """〔2026〕第7期, with （更正） for a correction (a draft shows the number it would get)."""
     text = f"〔{year}〕第{number if number is not None else '—'}期"
     return text + "（更正）" if correction else text
+
+
+def milestone_sentence(month: int, planned: int, done: int, overdue: int,
+                       any_planned: bool = True) -> str | None:
+    """1-m月计划完成节点{a}个，已完成{b}个，节点完成率{r}%；截至m月底逾期未完成节点{d}个。
+
+    DESIGN.md section 11: ``1月计划完成节点`` for m = 1; ``1-m月无计划完成节点；…`` with a = 0;
+    None (the sentence left out) when no milestone has a planned date at all.
+    """
+    if not any_planned:
+        return None
+    tail = f"截至{month}月底逾期未完成节点{overdue}个。"
+    label = period_label(month)
+    if planned == 0:
+        return f"{label}无计划完成节点；{tail}"
+    rate = Decimal(done) * 100 / Decimal(planned)
+    return f"{label}计划完成节点{planned}个，已完成{done}个，节点完成率{fmt_pct(rate)}%；{tail}"

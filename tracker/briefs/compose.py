@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from tracker import charts, narrative, progress
 from tracker.issues.workflow import Standing
+from tracker.milestones import status as milestone_status
 from tracker.periods import Period
 
 ZERO = Decimal("0")
@@ -60,6 +61,20 @@ class BondRow:
     expected_on: date | None
 
 
+@dataclass(frozen=True)
+class MilestoneLine:
+    """A milestone of a key-group project (not retired), with what the brief needs of it."""
+
+    project: str
+    project_order: tuple  # the register's order: (level order, code)
+    name: str
+    position: tuple  # the project page's order of its milestones
+    planned: date | None
+    actual: date | None
+    not_applicable: bool
+    unit: str | None
+
+
 @dataclass
 class BriefData:
     """What the brief of ``period`` says, gathered as of its last day."""
@@ -81,6 +96,7 @@ class BriefData:
     next_steps: str = ""
     send_to: str = ""
     copy_to: str = ""
+    milestones: list[MilestoneLine] = field(default_factory=list)
 
 
 def _pct(rate: Decimal | None) -> str:
@@ -228,12 +244,32 @@ def _bond_section(bonds: list[BondRow]) -> tuple[list[dict], dict]:
     return rows, total
 
 
+def _milestone_section(data: BriefData) -> tuple[str | None, list[dict]]:
+    """二、项目进展's milestone sentence and the milestones overdue on the month's last day
+    (register order, then each project's milestone order)."""
+    day = data.period.last_day
+    figures = milestone_status.tally(
+        ((m.planned, m.actual, m.not_applicable) for m in data.milestones), day)
+    sentence = narrative.milestone_sentence(data.period.month, figures.planned, figures.done,
+                                            figures.overdue, figures.any_planned)
+    rows = []
+    for m in sorted(data.milestones, key=lambda m: (m.project_order, m.position)):
+        standing = milestone_status.standing_on(day, m.planned, m.actual,
+                                                not_applicable=m.not_applicable)
+        if standing.status is milestone_status.Status.OVERDUE:
+            rows.append({"project": m.project, "milestone": m.name,
+                         "planned": progress.fmt_date_cn(m.planned),
+                         "days_overdue": str(standing.days_overdue), "unit": m.unit or "—"})
+    return sentence, rows
+
+
 def compose(data: BriefData, final: bool = False) -> dict:
     """The snapshot: every text and figure of the brief as shown (``final`` drops 草稿)."""
     year, month = data.period
     issue_sentences, issue_groups, open_by_project, issue_list_note = _issue_section(data)
     bond_rows, bonds_total = _bond_section(data.bonds)
     bond_lines = [narrative.BondLine(b.granted, b.spent, b.expected_on) for b in data.bonds]
+    milestone_sentence, milestones_overdue = _milestone_section(data)
     return {
         "year": year,
         "month": month,
@@ -254,6 +290,8 @@ def compose(data: BriefData, final: bool = False) -> dict:
         "overview": narrative.overview_paragraph(data.summary, month, bond_lines),
         "progress_groups": _progress_groups(data.projects),
         "charts": _chart_parts(data.projects, month),
+        "milestone_sentence": milestone_sentence,
+        "milestones_overdue": milestones_overdue,
         "lagging": [
             {
                 "level": p.level,

@@ -10,14 +10,30 @@ from datetime import date
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from tracker.briefs.compose import BondRow, BriefData, IssueLine, ProjectLine, lagging_projects
+from tracker.auth.models import Unit
+from tracker.briefs.compose import (
+    BondRow,
+    BriefData,
+    IssueLine,
+    MilestoneLine,
+    ProjectLine,
+    lagging_projects,
+)
 from tracker.briefs.models import Brief, BriefState
 from tracker.extensions import db
 from tracker.issues.models import Category, Issue
 from tracker.issues.queries import standing
+from tracker.milestones.models import MilestoneTemplate, ProjectMilestone
 from tracker.periods import Period
-from tracker.projects.models import COUNTED_STATES, Bond, MonthlyReport
-from tracker.projects.service import active_in, figures_for, group_summary, project_rows
+from tracker.projects.models import (
+    COUNTED_STATES,
+    KEY_LEVELS,
+    Bond,
+    ListLevel,
+    MonthlyReport,
+    Project,
+)
+from tracker.projects.service import active_in, figures_for, group_summary, level_in, project_rows
 from tracker.settings import park_settings
 
 
@@ -99,6 +115,30 @@ def latest_progress_texts(project_ids: list[int], year: int, month: int) -> dict
     return {pid: text for pid, (_, text) in latest.items()}
 
 
+def _milestones(year: int) -> list[MilestoneLine]:
+    """The milestones of the key group of ``year`` (retired template ones left out, as on the
+    wall chart), in one statement; only what has a planned date can count."""
+    pm, t = ProjectMilestone, MilestoneTemplate
+    level = level_in(year)  # the key group of year Y is year Y's list
+    rows = db.session.execute(
+        select(Project.code, Project.name, level, Unit.name, pm.id, pm.name, t.name,
+               t.position, pm.template_id, pm.planned_on, pm.actual_on, pm.not_applicable)
+        .join(Project, pm.project_id == Project.id)
+        .outerjoin(t, pm.template_id == t.id)
+        .outerjoin(Unit, Project.responsible_unit_id == Unit.id)
+        .where(level.in_([ListLevel(lv.value) for lv in KEY_LEVELS]), active_in(year),
+               pm.planned_on.is_not(None), or_(t.id.is_(None), t.retired.is_(False)))
+    )
+    return [
+        MilestoneLine(
+            project=name, project_order=(level.order, code), name=tname or own,
+            position=(0, position, tid) if tid is not None else (1, 0, mid),
+            planned=planned, actual=actual, not_applicable=na, unit=unit,
+        )
+        for code, name, level, unit, mid, own, tname, position, tid, planned, actual, na in rows
+    ]
+
+
 def gather(period: Period, draft: Brief, issued_on: date) -> BriefData:
     """Everything the brief of ``period`` says, from live data as of its last day.
 
@@ -117,4 +157,5 @@ def gather(period: Period, draft: Brief, issued_on: date) -> BriefData:
         latest_texts=latest_progress_texts(lagging_ids, year, month),
         revision=draft.revision, correction_reason=draft.correction_reason or "",
         next_steps=draft.next_steps or "", send_to=draft.send_to or "", copy_to=draft.copy_to or "",
+        milestones=_milestones(year),
     )

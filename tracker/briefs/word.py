@@ -161,6 +161,13 @@ def render_docx(b: dict) -> bytes:
     _para(doc, "".join(b.get("overview", [])), indent=True)
 
     _heading(doc, "二、项目进展")
+    if b.get("milestone_sentence"):
+        _para(doc, b["milestone_sentence"], indent=True)
+        if b.get("milestones_overdue"):
+            _table(doc, ["项目", "节点", "计划完成日期", "逾期天数", "责任单位"], [
+                [r["project"], r["milestone"], r["planned"], r["days_overdue"], r["unit"]]
+                for r in b["milestones_overdue"]
+            ], [46, 26, 30, 18, 36], numeric={3})
     _para(doc, f"数据截至{b.get('as_of', '')}，时间进度{b.get('time_progress', '')}%；金额单位：万元。",
           size=12, indent=True)
     rows, groups = [], {}
@@ -171,7 +178,7 @@ def render_docx(b: dict) -> bytes:
                          r.get("light_label") or "—", r.get("lead") or ""])
     _table(doc, ["级别", "项目名称", "年度计划投资", f"{b.get('period_label', '')}完成投资", "完成率",
                  "偏差（百分点）", "预警", "负责人"],
-           rows, [14, 44, 20, 20, 14, 16, 12, 16], groups, numeric={2, 3, 4})
+           rows, [16, 38, 22, 22, 16, 16, 12, 14], groups, numeric={2, 3, 4})
 
     _heading(doc, "三、进度滞后项目")
     if b.get("lagging"):

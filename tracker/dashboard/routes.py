@@ -8,7 +8,9 @@ from flask_login import current_user, login_required
 from tracker.auth.models import Role
 from tracker.dashboard.service import dashboard_data
 from tracker.http import park_today, parse_period
+from tracker.milestones.board import board
 from tracker.reports.grid import my_pending
+from tracker.settings import milestone_due_days
 
 bp = Blueprint("dashboard", __name__)
 
@@ -19,5 +21,6 @@ def index():
     year, month = parse_period(request.args.get("period"))
     # A lead's home starts with what they still owe (我的填报).
     mine = my_pending(current_user) if current_user.role is Role.MEMBER else None
-    return render_template("dashboard/index.html", d=dashboard_data(year, month, park_today()),
-                           mine=mine)
+    today = park_today()
+    return render_template("dashboard/index.html", d=dashboard_data(year, month, today),
+                           mine=mine, ms=board(today, milestone_due_days()))

@@ -101,12 +101,26 @@ def _issue_form(form: IssueForm) -> IssueForm:
     return form
 
 
+PREFILLED = ("project", "category", "title", "description", "unit", "person")
+
+
+def _prefill(form: IssueForm, args) -> None:  # noqa: ANN001
+    """Fields named in the address start filled in (the dashboard's 转为督办问题 link); the
+    supervisor still checks them and submits."""
+    for name in PREFILLED:
+        value = (args.get(name) or "").strip()
+        if value:
+            getattr(form, name).data = value[:4000]
+
+
 @bp.route("/issues/new", methods=["GET", "POST"])
 @supervisor_required
 def new():
     day = park_today()
     form = _issue_form(IssueForm(today=day))
     status = 200
+    if request.method == "GET":
+        _prefill(form, request.args)
     if form.validate_on_submit():
         project = (
             db.session.scalar(select(Project).where(Project.code == form.project.data))

@@ -169,6 +169,28 @@ def grid_lines(project_ids: list[int], last_day: date, day: date,
     return found
 
 
+def milestone_marks(project_id: int, day: date,
+                    due_days: int) -> list[tuple[str, date | None, date | None, Standing]]:
+    """(name, planned, actual, standing on ``day``) of a project's milestones in the order of
+    its page, for pages that only read: template milestones it has not been given yet show as
+    未计划, with no write (``project_lines`` gives them rows). Two statements."""
+    rows = list(db.session.scalars(
+        select(ProjectMilestone).where(ProjectMilestone.project_id == project_id)
+        .options(selectinload(ProjectMilestone.template))
+    ))
+    have = {m.template_id for m in rows}
+    missing = [t for t in templates() if t.id not in have]
+    shown = [m for m in rows if not (m.template and m.template.retired and not _has_data(m))]
+    ordered = sorted(
+        [(_order(m), m.title, m.planned_on, m.actual_on, m.not_applicable) for m in shown]
+        + [((0, t.position, t.id), t.name, None, None, False) for t in missing],
+        key=lambda item: item[0],
+    )
+    return [(name, planned, actual, standing_on(day, planned, actual, not_applicable=na,
+                                                due_days=due_days))
+            for _, name, planned, actual, na in ordered]
+
+
 def project_milestone(project: Project, milestone_id: int) -> ProjectMilestone | None:
     """One milestone of the project (None when it is not one of this project's)."""
     return db.session.scalar(

@@ -1,4 +1,4 @@
-"""Milestone pages: the wall chart (/milestones, /milestones.xlsx) and one project's
+"""Milestone pages: the wall chart (/milestones, /milestones.xlsx, /milestones.pdf) and one project's
 milestones (/projects/<code>/milestones), whose rows save one by one with htmx like the
 reporting grid, and as plain forms without JavaScript.
 
@@ -7,7 +7,9 @@ Everyone signed in reads; who may change what is the service's to decide (403 ot
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -22,17 +24,18 @@ from tracker.milestones.queries import STATUS_CHOICES, THREE_NOT_CHOICES, ChartF
 from tracker.milestones.status import Status
 from tracker.projects.models import Project
 from tracker.projects.register import filter_choices
-from tracker.settings import milestone_due_days
+from tracker.settings import milestone_due_days, park_settings
 
 bp = Blueprint("milestones", __name__)
 
 ID = "int(max=2147483647)"
+PDF_MOST = 500
 
 
 def _chart_context(paginate: bool = True) -> dict:
     filters = ChartFilters.from_args(request.args)
     day, due_days = park_today(), milestone_due_days()
-    return {"filters": filters, "day": day, "due_days": due_days,
+    return {"filters": filters, "day": day, "due_days": due_days, "pdf_most": PDF_MOST,
             "chart": queries.wall_chart(filters, day, due_days, paginate=paginate)}
 
 
@@ -53,6 +56,29 @@ def chart_xlsx():
     c = _chart_context(paginate=False)
     data = export.workbook_bytes(c["chart"], c["day"], c["due_days"])
     return xlsx.attachment(f"节点计划挂图-{c['day'].isoformat()}.xlsx", data)
+
+
+@bp.route("/milestones.pdf")
+@login_required
+def chart_pdf():
+    """The wall chart as an A3 landscape PDF, every filtered project (no pages of 100).
+
+    At most ``PDF_MOST`` projects: WeasyPrint lays out about 45 projects a second on one core
+    (500 projects: 11 s, 20 A3 pages), so a larger wall would outlast a web worker's timeout;
+    a meeting room's wall is one level, unit or stage at a time.
+    """
+    from tracker.pdf import render_pdf  # WeasyPrint is loaded by the requests that need it
+
+    c = _chart_context(paginate=False)
+    if c["chart"].total > PDF_MOST:
+        abort(400, description=f"挂图 PDF 一次最多{PDF_MOST}个项目（当前筛选出{c['chart'].total}个），"
+                               "请按级别、行业、建设阶段或责任单位筛选后再下载。")
+    html = render_template("milestones/wall_pdf.html", **c, statuses=list(Status),
+                           park_name=park_settings()["park_name"])
+    name = f"节点计划挂图-{c['day'].isoformat()}.pdf"
+    return Response(render_pdf(html), mimetype="application/pdf", headers={
+        "Content-Disposition": f"inline; filename=\"milestones-{c['day'].isoformat()}.pdf\"; "
+                               f"filename*=UTF-8''{quote(name)}"})
 
 
 # --- one project --------------------------------------------------------------------------

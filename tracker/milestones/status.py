@@ -18,7 +18,7 @@ No Flask, no database: plain dates in, plain values out.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -218,3 +218,69 @@ def stage_after(current: str, key: Key | str | None) -> str | None:
     if current in STAGES and STAGES.index(target) <= STAGES.index(current):
         return None
     return target
+
+
+# --- the brief's milestone figures ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The brief's milestone figures on day D (DESIGN.md section 11).
+
+    ``planned`` ({a}): milestones planned in D's year on or before D; ``done`` ({b}): those of
+    them done on or before D; ``overdue`` ({d}): planned before D and not done as of D, whatever
+    the year; ``any_planned``: whether any milestone has a planned date at all.
+    """
+
+    planned: int
+    done: int
+    overdue: int
+    any_planned: bool
+
+
+def tally(milestones: Iterable[tuple[date | None, date | None, bool]], day: date) -> Tally:
+    """The figures over (planned, actual, 不适用) triples; 不适用 ones count nowhere."""
+    planned = done = overdue = 0
+    any_planned = False
+    for planned_on, actual_on, not_applicable in milestones:
+        if not_applicable or planned_on is None:
+            continue
+        any_planned = True
+        finished = actual_on is not None and actual_on <= day
+        if planned_on.year == day.year and planned_on <= day:
+            planned += 1
+            done += finished
+        if planned_on < day and not finished:
+            overdue += 1
+    return Tally(planned, done, overdue, any_planned)
+
+
+# --- an overdue milestone as a blocking issue ---------------------------------------------
+
+#: The 问题类别 (DESIGN.md section 2) closest to what holds each default milestone back; the keyed
+#: ones go by key (they survive a rename), the others by name; anything else is 其他.
+ISSUE_CATEGORY_BY_KEY = {
+    Key.LAND_SUPPLY: "土地交付进度慢",
+    Key.CONSTRUCTION_START: "施工组织",
+    Key.COMPLETION: "施工组织",
+    Key.OPERATION: "其他",
+}
+ISSUE_CATEGORY_BY_NAME = {
+    "立项备案": "规划报建",
+    "用地预审": "用地手续不完善",
+    "规划许可": "规划报建",
+    "施工许可": "规划报建",
+    "主体完工": "施工组织",
+}
+
+
+def issue_category(name: str, key: Key | str | None = None) -> str:
+    """The 问题类别 an overdue milestone's blocking issue starts with."""
+    if key is not None and key in {k.value for k in ISSUE_CATEGORY_BY_KEY}:
+        return ISSUE_CATEGORY_BY_KEY[Key(key)]
+    return ISSUE_CATEGORY_BY_NAME.get(name, "其他")
+
+
+def overdue_issue_title(name: str, days_overdue: int) -> str:
+    """The blocking issue's title: ``{节点}逾期{n}天``."""
+    return f"{name}逾期{days_overdue}天"

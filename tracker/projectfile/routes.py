@@ -7,12 +7,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tracker.auth.permissions import can_report_for
+from tracker.auth.permissions import can_plan_milestones, can_record_milestones, can_report_for
 from tracker.extensions import db
 from tracker.forms import whole_number
-from tracker.http import parse_period
-from tracker.projectfile.service import project_detail
+from tracker.http import park_today, parse_period
+from tracker.projectfile.service import project_detail, timeline
 from tracker.projects.models import Project
+from tracker.settings import milestone_due_days
 
 bp = Blueprint("projectfile", __name__)
 
@@ -39,4 +40,7 @@ def detail(code: str):
     return render_template(
         "projectfile/detail.html", d=d, p=project, year=year, month=month,
         can_report=can_report_for(current_user, project),
+        timeline=timeline(d, month, park_today(), milestone_due_days()),
+        can_edit_milestones=can_plan_milestones(current_user)
+        or can_record_milestones(current_user, project),
     )

@@ -7,15 +7,18 @@ needs to know it exists.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tracker import progress
+from tracker import charts, progress
 from tracker.audit.models import AuditEntry
 from tracker.extensions import db
 from tracker.issues.queries import issues_for_project
+from tracker.milestones.queries import milestone_marks
+from tracker.milestones.status import Status
 from tracker.projects.models import COUNTED_STATES, AnnualPlan, Bond, MonthlyReport, Project
 from tracker.projects.service import ZERO, counted_sums
 from tracker.settings import thresholds
@@ -94,4 +97,30 @@ def project_detail(project: Project, year: int, month: int) -> ProjectDetail:
         history=history,
         figures=months[month - 1].figures,
         bond_spent={b.id: b.spent() for b in bonds},
+    )
+
+
+@dataclass
+class Timeline:
+    """The project page's investment curve and milestone timeline, on one time axis."""
+
+    curve: str  # SVG
+    milestones: str  # SVG
+    overdue: int  # milestones overdue today
+
+
+def timeline(d: ProjectDetail, month: int, today: date, due_days: int) -> Timeline:
+    """Cumulative completed by month (months 1..m of the page's year) against the even plan
+    line, and the milestones as they stand today on that year's months."""
+    plan = d.figures.plan if d.figures else None
+    ytd = [line.figures.ytd for line in d.months[:month]]
+    marks = [
+        charts.Mark(name, planned, actual, overdue=standing.status is Status.OVERDUE,
+                    not_applicable=standing.status is Status.NOT_APPLICABLE)
+        for name, planned, actual, standing in milestone_marks(d.project.id, today, due_days)
+    ]
+    return Timeline(
+        curve=charts.investment_curve(ytd, plan),
+        milestones=charts.milestone_timeline(marks, d.year),
+        overdue=sum(1 for m in marks if m.overdue),
     )
