@@ -36,12 +36,24 @@ def rate_chart(
     top_rate = max([Decimal(100)] + [b.rate for b in bars if b.rate is not None])
     scale = Decimal(width - label_w - right_pad) / top_rate
     height = top + bottom + row_h * max(len(bars), 1)
+    axis_y = height - bottom + 4
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="rate-chart" viewBox="0 0 {width} {height}"'
         f' width="100%" role="img" aria-label="各项目完成率与时间进度"'
         f' font-family="{FONT}" font-size="11">',
-        f'<text x="{label_w}" y="14" fill="#555">完成率（%）</text>',
+        f'<text x="{label_w - 6}" y="{height - 6}" text-anchor="end" fill="#555">完成率（%）</text>',
+        f'<line x1="{label_w}" y1="{top - 4}" x2="{label_w}" y2="{axis_y}" stroke="#999"/>',
+        f'<line x1="{label_w}" y1="{axis_y}" x2="{width - right_pad}" y2="{axis_y}" stroke="#999"/>',
     ]
+    # Ticks every 25 %, past 100 % when a rate does: a reader can read a bar without its label.
+    tick = 0
+    while tick <= top_rate:
+        x = label_w + Decimal(tick) * scale
+        if tick:
+            out.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{axis_y + 3}"'
+                       ' stroke="#ddd"/>')
+        out.append(f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" fill="#555">{tick}</text>')
+        tick += 25
     for i, bar in enumerate(bars):
         y = top + i * row_h
         name = bar.label if len(bar.label) <= 14 else bar.label[:13] + "…"
@@ -60,11 +72,11 @@ def rate_chart(
             out.append(f'<text x="{label_w + w + 4:.1f}" y="{y + 14}">{fmt_pct(bar.rate)}%</text>')
     x = label_w + time_progress * scale
     out.append(
-        f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - bottom + 4}"'
+        f'<line x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{axis_y}"'
         ' stroke="#1565c0" stroke-width="1.5" stroke-dasharray="4 3"/>'
     )
     out.append(
-        f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" fill="#1565c0">'
+        f'<text x="{x:.1f}" y="13" text-anchor="middle" fill="#1565c0">'
         f"时间进度 {fmt_pct(time_progress)}%</text>"
     )
     out.append("</svg>")

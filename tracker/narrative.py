@@ -26,12 +26,14 @@ from decimal import Decimal
 from tracker.periods import period_label
 from tracker.progress import (
     GroupSummary,
+    Light,
     bond_progress,
     deviation_words,
     fmt_month_day,
     fmt_pct,
     fmt_wan,
     fmt_yi,
+    half_up,
 )
 
 ZERO = Decimal("0")
@@ -180,3 +182,57 @@ def milestone_sentence(month: int, planned: int, done: int, overdue: int,
         return f"{label}无计划完成节点；{tail}"
     rate = Decimal(done) * 100 / Decimal(planned)
     return f"{label}计划完成节点{planned}个，已完成{done}个，节点完成率{fmt_pct(rate)}%；{tail}"
+
+
+# --- the brief's second edition (DESIGN.md section 12) ----------------------------------
+
+LIGHT_RANK = {Light.GREEN: 0, Light.YELLOW: 1, Light.RED: 2}
+NAMES_SHOWN = 5
+
+
+def lights_sentence(total: int, green: int, yellow: int, red: int, without_plan: int) -> str:
+    """园区{n}个重点项目中，绿灯项目{g}个，黄灯项目{y}个，红灯项目{r}个[，另有{k}个项目未下达年度计划]。"""
+    text = f"园区{total}个重点项目中，绿灯项目{green}个，黄灯项目{yellow}个，红灯项目{red}个"
+    if without_plan:
+        text += f"，另有{without_plan}个项目未下达年度计划"
+    return text + "。"
+
+
+@dataclass(frozen=True)
+class LightChange:
+    """A project of the table with its light the month before and now (None: no light)."""
+
+    name: str
+    before: Light | None
+    now: Light | None
+
+
+def comparison_sentence(rate_now: Decimal | None, rate_before: Decimal | None,
+                        changes: Sequence[LightChange]) -> str:
+    """与上月相比，省市重点项目完成率提高{x}个百分点，{a}个项目预警升级（…），{b}个项目预警好转。
+
+    The difference is rounded half up to one decimal before its direction is read, so 0.04
+    reads 持平. ``changes`` come in the table's order, which the names follow. Decision where
+    DESIGN.md is silent: when the key group has no rate in one of the two months (no plan), the
+    rate clause is left out and the sentence starts with the lights.
+    """
+    parts = []
+    if rate_now is not None and rate_before is not None:
+        diff = half_up(rate_now - rate_before, 1)
+        if diff > 0:
+            parts.append(f"省市重点项目完成率提高{fmt_pct(diff)}个百分点")
+        elif diff < 0:
+            parts.append(f"省市重点项目完成率下降{fmt_pct(-diff)}个百分点")
+        else:
+            parts.append("省市重点项目完成率持平")
+    known = [c for c in changes if c.before is not None and c.now is not None]
+    worse = [c.name for c in known if LIGHT_RANK[c.now] > LIGHT_RANK[c.before]]
+    better = sum(1 for c in known if LIGHT_RANK[c.now] < LIGHT_RANK[c.before])
+    if worse:
+        names = "、".join(worse[:NAMES_SHOWN]) + ("等" if len(worse) > NAMES_SHOWN else "")
+        parts.append(f"{len(worse)}个项目预警升级（{names}）")
+    if better:
+        parts.append(f"{better}个项目预警好转")
+    if not worse and not better:
+        parts.append("各项目预警等级无变化")
+    return "与上月相比，" + "，".join(parts) + "。"

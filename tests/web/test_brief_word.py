@@ -58,6 +58,8 @@ def test_the_draft_in_word_has_the_sentences_and_tables_and_opens_in_libreoffice
         assert sentence in text
     assert "示范产业园区重点项目督办简报" in text and "〔2026〕第1期" in text
     assert "储能电站项目" in text and "加快A2项目资金到位。" in text and "报送：区委" in text
+    assert "与上月相比，省市重点项目完成率提高8.4个百分点，各项目预警等级无变化。" in text
+    assert "进度靠前项目" in text and "进度靠后项目" in text and "责任单位推进情况" in text
     doc = Document(BytesIO(response.data))
     section = doc.sections[0]
     assert round(section.page_width.mm) == 210 and round(section.top_margin.mm) == 37

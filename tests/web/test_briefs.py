@@ -119,7 +119,8 @@ def test_worked_example_tables_show_every_project_and_the_open_issues(worked_par
     text = "".join(page.split())
     # 二: 区重点 included, with rate, deviation and light as words
     assert "污水处理厂改造项目" in text and "30.0%" in text and "快5.0" in text
-    assert "新材料产业园项目</td><tdclass=\"num\">8,000.00</td><tdclass=\"num\">1,500.00" in text
+    assert ("新材料产业园项目</td><tdclass=\"num\">8,000.00</td><tdclass=\"num\">500.00</td>"
+            "<tdclass=\"num\">1,500.00") in text  # plan, 当月完成, 1-3月
     assert "18.8%" in text and "慢6.3" in text and "黄灯" in text
     # 三: yellow projects with their open issue; 四: E1 overdue 16 days on 3月31日, E2 not
     assert "E1的问题描述" in text and "E2的问题描述" in text
@@ -418,3 +419,21 @@ def test_the_draft_page_runs_the_same_queries_with_few_and_many_projects(
     with count_queries() as many:
         assert client.get("/briefs/2026-02").status_code == 200
     assert many.count == few.count
+
+
+def test_the_second_edition_compares_with_february_and_ranks(worked_park, users, login, client):
+    """DESIGN.md section 12 on the worked park: February's key-group rate was 5,900 / 38,000,
+    March's 9,100 / 38,000; A2 and B1 were yellow in both months (the unit tests vary lights)."""
+    login(users["supervisor"])
+    text = "".join(client.get("/briefs/2026-03").get_data(as_text=True).split())
+    assert ("园区5个重点项目中，绿灯项目2个，黄灯项目2个，红灯项目0个，另有1个项目未下达年度计划。"
+            "与上月相比，省市重点项目完成率提高8.4个百分点，各项目预警等级无变化。") in text
+    # Three key projects with a plan: one each way.
+    top = text.split("进度靠前项目")[1].split("</table>")[0]
+    bottom = text.split("进度靠后项目")[1].split("</table>")[0]
+    assert "储能电站项目" in top and "新材料产业园项目" not in top
+    assert "新材料产业园项目" in bottom and "储能电站项目" not in bottom
+    units = text.split("责任单位推进情况")[1].split("</table>")[0]
+    assert units.count("<tr>") == 1 + len(re.findall(r"<tr><td>[^<]+</td><tdclass=\"num\">\d+</td>", units))
+    january = "".join(client.get("/briefs/2026-01").get_data(as_text=True).split())
+    assert "园区5个重点项目中" in january and "与上月相比" not in january  # m = 1: no comparison

@@ -7,7 +7,7 @@ here knows Flask or the database, so the brief's wording is tested like the figu
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -33,6 +33,14 @@ class ProjectLine:
     level_order: int
     lead: str | None
     figures: progress.ProjectFigures
+    unit: str | None = None  # 责任单位
+    leader: str = ""  # 包挂领导
+    before: progress.ProjectFigures | None = None  # month m − 1 (None for m = 1)
+
+    @property
+    def month_amount(self) -> Decimal:
+        """当月完成: this month's counted amount (the year to date less the month before's)."""
+        return self.figures.ytd - (self.before.ytd if self.before else ZERO)
 
 
 @dataclass(frozen=True)
@@ -131,6 +139,8 @@ def _progress_groups(projects: list[ProjectLine]) -> list[dict]:
                 "rate": _pct(p.figures.rate),
                 "deviation": progress.deviation_short(p.figures.deviation),
                 "lead": p.lead or "—",
+                "month_amount": progress.fmt_wan(p.month_amount, thousands=True),
+                "leader": p.leader or "—",
                 **_light(p.figures.light),
             }
             for p in projects if p.level == level
@@ -149,10 +159,87 @@ def _chart_parts(projects: list[ProjectLine], month: int) -> list[dict]:
         for i in range(0, len(bars), CHART_ROWS):
             parts.append({
                 "title": f"{level}项目",
-                # the rates are in the table below: no value labels (SVG text is slow)
-                "svg": charts.rate_chart(bars[i : i + CHART_ROWS], tp, values=False),
+                "svg": charts.rate_chart(bars[i : i + CHART_ROWS], tp),
             })
     return parts
+
+
+KEY = ("省重点", "市重点")
+RANKED = 5  # 进度靠前 / 靠后: this many each, or half the ranked projects when fewer than ten
+NO_UNIT = "未指定单位"
+
+
+def _progress_sentences(data: BriefData) -> list[str]:
+    """二's opening (DESIGN.md section 12): the lights of every project of the table, then for
+    m ≥ 2 the comparison with the month before. No project: no sentence."""
+    projects = data.projects
+    if not projects:
+        return []
+    lights = Counter(p.figures.light for p in projects)
+    sentences = [narrative.lights_sentence(
+        len(projects), lights[progress.Light.GREEN], lights[progress.Light.YELLOW],
+        lights[progress.Light.RED], lights[None])]
+    month = data.period.month
+    if month >= 2:
+        before = progress.summarize_group(
+            (progress.GroupMember(p.name, p.level, p.before)
+             for p in projects if p.level in KEY and p.before is not None), month - 1)
+        changes = [narrative.LightChange(p.name, p.before.light if p.before else None,
+                                         p.figures.light) for p in projects]
+        sentences.append(narrative.comparison_sentence(data.summary.rate, before.rate, changes))
+    return sentences
+
+
+def _ranking(projects: list[ProjectLine]) -> dict[str, list[dict]]:
+    """进度靠前项目 / 进度靠后项目: key-group projects with a plan by deviation as shown (one
+    decimal); ties: higher rate first, then code."""
+    ranked = [p for p in projects if p.level in KEY and p.figures.plan
+              and p.figures.deviation is not None]
+    k = RANKED if len(ranked) >= 2 * RANKED else len(ranked) // 2
+
+    def shown(p: ProjectLine) -> Decimal:
+        return progress.half_up(p.figures.deviation, 1)
+
+    def rows(order: list[ProjectLine]) -> list[dict]:
+        return [{"rank": n, "name": p.name, "level": p.level, "unit": p.unit or NO_UNIT,
+                 "rate": _pct(p.figures.rate),
+                 "deviation": progress.deviation_short(p.figures.deviation),
+                 **_light(p.figures.light)} for n, p in enumerate(order[:k], start=1)]
+
+    return {
+        "top": rows(sorted(ranked, key=lambda p: (-shown(p), -p.figures.rate, p.code))),
+        "bottom": rows(sorted(ranked, key=lambda p: (shown(p), -p.figures.rate, p.code))),
+    }
+
+
+def _units(data: BriefData) -> list[dict]:
+    """责任单位推进情况: per responsible unit of key-group projects, its projects, plan, 1-m完成
+    and rate (those with a plan, as the overview counts), red projects, and the open and
+    overdue issues it is responsible for on D; highest rate first."""
+    by_unit: dict[str, list[ProjectLine]] = defaultdict(list)
+    for p in data.projects:
+        if p.level in KEY:
+            by_unit[p.unit or NO_UNIT].append(p)
+    open_issues = [i for i in data.issues if i.standing.is_open]
+    rows = []
+    for unit, projects in by_unit.items():
+        planned = [p for p in projects if p.figures.plan]
+        plan = sum((p.figures.plan for p in planned), ZERO)
+        done = sum((p.figures.ytd for p in planned), ZERO)
+        rate = progress.completion_rate(done, plan) if planned else None
+        mine = [i for i in open_issues if (i.unit or NO_UNIT) == unit]
+        rows.append({
+            "unit": unit, "projects": len(projects),
+            "plan": progress.fmt_wan(plan, thousands=True) if planned else "—",
+            "done": progress.fmt_wan(done, thousands=True) if planned else "—",
+            "rate": _pct(rate), "_rate": rate,
+            "red": sum(1 for p in projects if p.figures.light is progress.Light.RED),
+            "open": len(mine), "overdue": sum(1 for i in mine if i.standing.days_overdue > 0),
+        })
+    rows.sort(key=lambda r: (r["_rate"] is None, -(r["_rate"] or ZERO), r["unit"]))
+    for r in rows:
+        del r["_rate"]
+    return rows
 
 
 def _issue_row(i: IssueLine) -> dict:
@@ -288,7 +375,10 @@ def compose(data: BriefData, final: bool = False) -> dict:
         "period_label": data.period.label,
         "time_progress": progress.fmt_pct(progress.time_progress(month)),
         "overview": narrative.overview_paragraph(data.summary, month, bond_lines),
+        "progress_sentences": _progress_sentences(data),
         "progress_groups": _progress_groups(data.projects),
+        "ranking": _ranking(data.projects),
+        "units": _units(data),
         "charts": _chart_parts(data.projects, month),
         "milestone_sentence": milestone_sentence,
         "milestones_overdue": milestones_overdue,

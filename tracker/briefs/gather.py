@@ -57,9 +57,12 @@ def _projects(year: int, month: int) -> tuple[list[ProjectLine], object]:
     projects = [p for p in project_rows(active_in(year), year=year) if p.listed]
     projects.sort(key=lambda p: (p.level.order, p.code))
     figures = figures_for(projects, year, month)
+    # The month before, as its own brief would compute it: 当月完成 and the comparison.
+    before = figures_for(projects, year, month - 1) if month > 1 else {}
     lines = [
         ProjectLine(p.id, p.code, p.name, p.level.value, p.level.order,
-                    p.lead_name or None, figures[p.id])
+                    p.lead_name or None, figures[p.id], unit=p.unit_name or None,
+                    leader=p.leader_in_charge, before=before.get(p.id))
         for p in projects
     ]
     return lines, group_summary(projects, figures, month)

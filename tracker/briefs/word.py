@@ -161,6 +161,10 @@ def render_docx(b: dict) -> bytes:
     _para(doc, "".join(b.get("overview", [])), indent=True)
 
     _heading(doc, "二、项目进展")
+    if b.get("progress_sentences"):
+        _para(doc, "".join(b["progress_sentences"]), indent=True)
+    _para(doc, f"数据截至{b.get('as_of', '')}，时间进度{b.get('time_progress', '')}%；金额单位：万元。",
+          size=12, indent=True)
     if b.get("milestone_sentence"):
         _para(doc, b["milestone_sentence"], indent=True)
         if b.get("milestones_overdue"):
@@ -168,17 +172,31 @@ def render_docx(b: dict) -> bytes:
                 [r["project"], r["milestone"], r["planned"], r["days_overdue"], r["unit"]]
                 for r in b["milestones_overdue"]
             ], [46, 26, 30, 18, 36], numeric={3})
-    _para(doc, f"数据截至{b.get('as_of', '')}，时间进度{b.get('time_progress', '')}%；金额单位：万元。",
-          size=12, indent=True)
     rows, groups = [], {}
     for g in b.get("progress_groups", []):
         groups[len(rows)] = f"{g['level']}项目（{g['count']}个）"
         for r in g["rows"]:
-            rows.append([r["level"], r["name"], r["plan"], r["ytd"], r["rate"], r["deviation"],
-                         r.get("light_label") or "—", r.get("lead") or ""])
-    _table(doc, ["级别", "项目名称", "年度计划投资", f"{b.get('period_label', '')}完成投资", "完成率",
-                 "偏差（百分点）", "预警", "负责人"],
-           rows, [16, 38, 22, 22, 16, 16, 12, 14], groups, numeric={2, 3, 4})
+            rows.append([r["level"], r["name"], r["plan"], r.get("month_amount", "—"), r["ytd"],
+                         r["rate"], r["deviation"], r.get("light_label") or "—",
+                         r.get("lead") or "", r.get("leader", "—")])
+    _table(doc, ["级别", "项目名称", "年度计划投资", "当月完成", f"{b.get('period_label', '')}完成投资",
+                 "完成率", "偏差（百分点）", "预警", "负责人", "包挂领导"],
+           rows, [11, 29, 17, 15, 17, 13, 14, 11, 14, 15], groups, numeric={2, 3, 4, 5})
+    ranking = b.get("ranking") or {}
+    for title, key in (("进度靠前项目", "top"), ("进度靠后项目", "bottom")):
+        if ranking.get(key):
+            _para(doc, title, face=SANS, size=12)
+            _table(doc, ["序号", "项目名称", "级别", "责任单位", "完成率", "偏差", "预警"], [
+                [str(r["rank"]), r["name"], r["level"], r["unit"], r["rate"], r["deviation"],
+                 r.get("light_label", "")] for r in ranking[key]
+            ], [12, 50, 16, 36, 16, 14, 12], numeric={4})
+    if b.get("units"):
+        _para(doc, "责任单位推进情况", face=SANS, size=12)
+        _table(doc, ["责任单位", "项目", "年度计划投资", f"{b.get('period_label', '')}完成", "完成率",
+                     "红灯项目", "在督问题", "逾期问题"], [
+            [r["unit"], str(r["projects"]), r["plan"], r["done"], r["rate"], str(r["red"]),
+             str(r["open"]), str(r["overdue"])] for r in b["units"]
+        ], [34, 12, 22, 22, 16, 16, 17, 17], numeric={1, 2, 3, 4, 5, 6, 7})
 
     _heading(doc, "三、进度滞后项目")
     if b.get("lagging"):

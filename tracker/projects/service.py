@@ -45,6 +45,7 @@ class ProjectRow:
     lead_name: str
     unit_name: str
     created_at: datetime | None = None
+    leader_in_charge: str = ""  # 包挂领导
 
     @property
     def is_key(self) -> bool:
@@ -81,6 +82,7 @@ def project_rows(*where, order_by=(Project.code,), year: int | None = None) -> l
             Project.id, Project.code, Project.name, level, Project.industry, Project.stage,
             Project.archived_on, Project.total_investment, Project.lead_id,
             func.coalesce(lead.name, ""), func.coalesce(unit.name, ""), Project.created_at,
+            func.coalesce(Project.leader_in_charge, ""),
         )
         .outerjoin(lead, lead.id == Project.lead_id)
         .outerjoin(unit, unit.id == Project.responsible_unit_id)
