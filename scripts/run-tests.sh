@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole suite twice, side by side:
+# The suite twice, side by side:
 #   SQLite      with the job queue in a SQLite file (the shape of `make run`),
-#   PostgreSQL  with the job queue on Redis (the production shape).
+#   PostgreSQL  with the job queue on Redis (the production shape), less the unit and browser
+#               tests, which do not depend on the database (TEST_EVERYTHING_TWICE=1 keeps them).
 # Each run spreads its tests over the cores with pytest-xdist (TEST_WORKERS per run, default:
 # the number of cores) and writes to a log of its own; the logs are printed once both are done,
 # then each run's closing pytest line and a total. Exits non-zero if either run failed or ran

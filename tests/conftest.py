@@ -61,6 +61,21 @@ BACKEND = os.environ.get("TEST_DB", "sqlite")
 PASSWORD = "correct-horse-9"
 
 
+ONCE = ("tests/unit/", "tests/browser/")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The PostgreSQL run leaves out what does not depend on the database: the pure unit
+    tests and the browser tests (Chromium drives the same pages the web tests reach on both
+    databases); the SQLite run has them. TEST_EVERYTHING_TWICE=1 runs them there too."""
+    if BACKEND != "postgresql" or os.environ.get("TEST_EVERYTHING_TWICE") == "1":
+        return
+    once = [item for item in items if item.nodeid.startswith(ONCE)]
+    if once:
+        config.hook.pytest_deselected(items=once)
+        items[:] = [item for item in items if not item.nodeid.startswith(ONCE)]
+
+
 def pytest_report_header() -> str:
     return f"database backend: {BACKEND}, job queue: {HUEY_BACKEND}"
 
