@@ -1,0 +1,25 @@
+"""Attachments (附件): 形象进度 photos on report rows, evidence (佐证) on issue log entries.
+
+The storage and the image work live lower, in ``tracker.files``; this package is the owner's
+side, in the domain tier above reports and issues: who may read, add and remove a file of a
+report row or an issue (``service``), the pages' photo lists with their flags (``queries``),
+and the routes (``/files/<id>``, ``/files/<id>/thumb``, the upload and removal forms).
+``init_app`` plugs the template helpers and the issue evidence handler in from above.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Template helpers for the pages that show photos, and the blueprint."""
+    from tracker.attachments import queries
+    from tracker.attachments.routes import bp
+
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(
+        month_photos=queries.month_photos,
+        photo_errors=queries.photo_errors,
+        project_gallery=queries.project_gallery,
+    )

@@ -1,0 +1,105 @@
+"""Adding and removing attachments, with the owner's rules (DESIGN.md section 14).
+
+Photos of a report row: added by the row's reporters while they may edit the row (draft or
+returned; the office at any time before it is approved), at most ``MAX_PHOTOS`` per
+project-month. Removed by the uploader until the row is approved, or by the office; never
+once the row is approved or the month's brief is published. Everything is audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tracker.attachments.queries import MAX_PHOTOS, report_state
+from tracker.auth.models import User
+from tracker.auth.permissions import can_report_for, can_supervise
+from tracker.errors import Forbidden, Refused
+from tracker.extensions import db
+from tracker.files import service as files
+from tracker.files.models import ISSUE_EVENT, REPORT, StoredFile
+from tracker.issues.models import IssueEvent, IssueState
+from tracker.projects.models import Project, ReportState
+from tracker.reports.locks import is_locked
+
+Upload = tuple[str, bytes]  # (file name as sent, content)
+
+LOCKED = "本月简报已发布，数据已锁定，不能增删照片。"
+APPROVED = "本月数据已审核，照片不能再增删。"
+SUBMITTED = "本月数据已报送，如需添加照片请先撤回。"
+
+
+def _label(project: Project, year: int, month: int) -> str:
+    return f"{project.code} {year}年{month}月 形象进度照片"
+
+
+def add_report_photos(user: User, project: Project, year: int, month: int,
+                      uploads: Sequence[Upload], caption: str) -> list[StoredFile]:
+    """Store the uploaded photos on the project-month (committed); all or none."""
+    if not can_report_for(user, project):
+        raise Forbidden("您不能为该项目上传照片。")
+    if not uploads:
+        raise Refused({"photos": "请选择要上传的照片。"})
+    if is_locked(year, month, project.id):
+        raise Refused({"photos": LOCKED})
+    state = report_state(project.id, year, month)
+    if state is ReportState.APPROVED:
+        raise Refused({"photos": APPROVED})
+    if state is ReportState.SUBMITTED and not can_supervise(user):
+        raise Refused({"photos": SUBMITTED})
+    have = files.count_for(REPORT, project.id, year, month)
+    if have + len(uploads) > MAX_PHOTOS:
+        left = MAX_PHOTOS - have
+        raise Refused({"photos": f"每个项目每月最多 {MAX_PHOTOS} 张照片，本月还可添加 {left} 张。"})
+    stored = []
+    try:
+        for name, data in uploads:
+            stored.append(files.store(
+                user_id=user.id, data=data, filename=name, caption=caption, owner_kind=REPORT,
+                owner_id=project.id, project_id=project.id, year=year, month=month,
+                images_only=True, label=_label(project, year, month), field="photos"))
+        db.session.commit()
+    except Refused:
+        db.session.rollback()
+        raise
+    return stored
+
+
+def add_evidence(user: User | None, event: IssueEvent, uploads: Sequence[Upload],
+                 limit: int) -> list[StoredFile]:
+    """Store evidence files (images or PDF) on a log entry, in the caller's transaction."""
+    if len(uploads) > limit:
+        raise Refused({"evidence": f"每条办理记录最多 {limit} 个佐证文件。"})
+    issue = event.issue
+    return [
+        files.store(user_id=user.id if user else None, data=data, filename=name, caption="",
+                    owner_kind=ISSUE_EVENT, owner_id=event.id, project_id=issue.project_id,
+                    label=f"{issue.number} 佐证", field="evidence")
+        for name, data in uploads
+    ]
+
+
+def remove_file(user: User, row: StoredFile) -> None:
+    """Remove one file (committed), if the owner's rules allow it."""
+    if row.owner_kind == REPORT:
+        project = db.session.get(Project, row.owner_id)
+        year, month = row.year or 0, row.month or 0
+        if project is None or not can_report_for(user, project):
+            raise Forbidden("您不能删除该照片。")
+        if not can_supervise(user) and row.uploaded_by_id != user.id:
+            raise Forbidden("只有上传者或督查室可以删除该照片。")
+        if report_state(project.id, year, month) is ReportState.APPROVED:
+            raise Refused(APPROVED)
+        if is_locked(year, month, project.id):
+            raise Refused(LOCKED)
+        label = _label(project, year, month)
+    else:
+        event = db.session.get(IssueEvent, row.owner_id)
+        if event is None:
+            raise Forbidden("您不能删除该文件。")
+        if not can_supervise(user) and row.uploaded_by_id != user.id:
+            raise Forbidden("只有上传者或督查室可以删除该文件。")
+        if event.issue.state is IssueState.CLOSED:
+            raise Refused("问题已办结，佐证文件不能删除。")
+        label = f"{event.issue.number} 佐证"
+    files.remove(user_id=user.id, row=row, label=label)
+    db.session.commit()
