@@ -14,12 +14,16 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Template helpers for the pages that show photos, and the blueprint."""
-    from tracker.attachments import queries
+    from tracker.attachments import queries, service
     from tracker.attachments.routes import bp
+    from tracker.issues.service import set_evidence_handler
+
+    set_evidence_handler(service.evidence_handler)
 
     app.register_blueprint(bp)
     app.jinja_env.globals.update(
         month_photos=queries.month_photos,
         photo_errors=queries.photo_errors,
         project_gallery=queries.project_gallery,
+        issue_evidence=queries.issue_evidence,
     )

@@ -13,6 +13,7 @@ from tracker.auth.permissions import can_report_for
 from tracker.extensions import db
 from tracker.files.flags import PhotoFacts, flags_of
 from tracker.files.models import ISSUE_EVENT, REPORT, StoredFile
+from tracker.issues.models import Issue
 from tracker.projects.models import MonthlyReport, Project, ReportState
 
 MAX_PHOTOS = 9
@@ -128,3 +129,8 @@ def evidence_of(event_ids: list[int]) -> dict[int, list[StoredFile]]:
             .order_by(StoredFile.id)):
         out.setdefault(row.owner_id, []).append(row)
     return out
+
+
+def issue_evidence(issue: Issue) -> dict[int, list[StoredFile]]:
+    """An issue's evidence by log entry, for its page and notice (one statement)."""
+    return evidence_of([e.id for e in issue.events])

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tracker.attachments.queries import MAX_PHOTOS, report_state
+from sqlalchemy import func, select
+
+from tracker.attachments.queries import MAX_EVIDENCE, MAX_PHOTOS, report_state
 from tracker.auth.models import User
 from tracker.auth.permissions import can_report_for, can_supervise
 from tracker.errors import Forbidden, Refused
 from tracker.extensions import db
 from tracker.files import service as files
 from tracker.files.models import ISSUE_EVENT, REPORT, StoredFile
-from tracker.issues.models import IssueEvent, IssueState
+from tracker.issues.models import Issue, IssueEvent, IssueState
+from tracker.issues.workflow import Action
 from tracker.projects.models import Project, ReportState
 from tracker.reports.locks import is_locked
+from tracker.settings import is_on
 
 Upload = tuple[str, bytes]  # (file name as sent, content)
 
@@ -103,3 +107,23 @@ def remove_file(user: User, row: StoredFile) -> None:
         label = f"{event.issue.number} 佐证"
     files.remove(user_id=user.id, row=row, label=label)
     db.session.commit()
+
+
+EVIDENCE_NEEDED = "办结需佐证：请上传至少一个佐证文件（现场照片或 PDF）后再申请确认。"
+
+
+def evidence_handler(user: User | None, issue: Issue, action: object, event: IssueEvent,
+                     uploads: Sequence[Upload]) -> None:
+    """Registered with ``tracker.issues.service``: stores a move's evidence and, with the
+    setting 办结需佐证 on, refuses the move to 待确认 without evidence on it or before."""
+    stored = add_evidence(user, event, uploads, MAX_EVIDENCE) if uploads else []
+    # The responsible side's 办结，申请确认; restoring a cancelled issue needs nothing new.
+    if stored or action is not Action.SUBMIT:
+        return
+    if not is_on("evidence_required"):
+        return
+    earlier = [e.id for e in issue.events if e.id != event.id]
+    if not earlier or not db.session.scalar(
+            select(func.count()).select_from(StoredFile).where(
+                StoredFile.owner_kind == ISSUE_EVENT, StoredFile.owner_id.in_(earlier))):
+        raise Refused({"evidence": EVIDENCE_NEEDED})
