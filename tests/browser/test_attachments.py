@@ -4,7 +4,7 @@ member moves an issue to 待确认 only with evidence attached."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 from playwright.sync_api import expect

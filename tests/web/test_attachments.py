@@ -204,3 +204,47 @@ def test_the_grid_reads_photos_in_a_fixed_number_of_queries(
         return q.count
 
     assert queries(2) == queries(12)
+
+
+def test_the_project_page_shows_reported_photos_month_by_month(client, park, users, login):
+    from tracker.projects.models import MonthlyReport, ReportState
+
+    db.session.add_all([
+        MonthlyReport(project_id=park["A1"].id, year=2026, month=2, state=ReportState.APPROVED),
+        MonthlyReport(project_id=park["A1"].id, year=2026, month=3, state=ReportState.DRAFT),
+    ])
+    feb = files.store(user_id=users["member"].id, data=photo(1, datetime(2026, 2, 12)),
+                      filename="a.jpg", caption="桩基施工", owner_kind=REPORT,
+                      owner_id=park["A1"].id, project_id=park["A1"].id, year=2026, month=2)
+    _store(park["A1"], users["member"], photo(2))  # March: still the lead's draft
+    login(users["viewer"])
+    page = client.get("/projects/A1").get_data(as_text=True)
+    gallery = page.split('id="photos"')[1].split("</section>")[0]
+    assert "2026年2月" in gallery and "桩基施工" in gallery and "拍摄于 2026-02-12" in gallery
+    assert f'href="/files/{feb.id}"' in gallery and "2026年3月" not in gallery
+    login(users["member"])
+    assert "2026年3月" in client.get("/projects/A1").get_data(as_text=True)
+    # The register marks February, the reported month with a photo.
+    login(users["viewer"])
+    register = client.get("/projects?period=2026-02").get_data(as_text=True)
+    assert register.count("有照片") == 1
+    assert "有照片" not in client.get("/projects?period=2026-03").get_data(as_text=True)
+
+
+def test_a_project_without_photos_says_so(client, park, users, login):
+    login(users["member"])
+    page = client.get("/projects/A1").get_data(as_text=True)
+    assert "尚无形象进度照片" in page and "手机可直接拍照" in page
+
+
+def test_the_project_page_reads_its_gallery_in_a_fixed_number_of_queries(
+        client, park, users, login, count_queries):
+    def queries(months):
+        for m in months:
+            _store(park["A1"], users["member"], png(site_picture(m, (64, 48))), month=m)
+        login(users["member"])
+        with count_queries() as q:
+            assert client.get("/projects/A1").status_code == 200
+        return q.count
+
+    assert queries([1]) == queries(range(2, 10))

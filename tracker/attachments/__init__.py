@@ -26,4 +26,5 @@ def init_app(app: Flask) -> None:
         photo_errors=queries.photo_errors,
         project_gallery=queries.project_gallery,
         issue_evidence=queries.issue_evidence,
+        projects_with_photos=queries.projects_with_photos,
     )

@@ -134,3 +134,17 @@ def evidence_of(event_ids: list[int]) -> dict[int, list[StoredFile]]:
 def issue_evidence(issue: Issue) -> dict[int, list[StoredFile]]:
     """An issue's evidence by log entry, for its page and notice (one statement)."""
     return evidence_of([e.id for e in issue.events])
+
+
+def projects_with_photos(year: int, month: int) -> set[int]:
+    """Projects whose reported row of the month has a photo (the register's mark)."""
+    cache = g.setdefault("projects_with_photos", {})
+    if (year, month) not in cache:
+        cache[(year, month)] = set(db.session.scalars(
+            select(StoredFile.owner_id).distinct()
+            .join(MonthlyReport, (MonthlyReport.project_id == StoredFile.owner_id)
+                  & (MonthlyReport.year == StoredFile.year) & (MonthlyReport.month == StoredFile.month))
+            .where(StoredFile.owner_kind == REPORT, StoredFile.year == year,
+                   StoredFile.month == month,
+                   MonthlyReport.state.in_((ReportState.SUBMITTED, ReportState.APPROVED)))))
+    return cache[(year, month)]
