@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import g
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import undefer
 
 from tracker.auth.models import User
 from tracker.auth.permissions import can_report_for
@@ -148,3 +149,21 @@ def projects_with_photos(year: int, month: int) -> set[int]:
                    StoredFile.month == month,
                    MonthlyReport.state.in_((ReportState.SUBMITTED, ReportState.APPROVED)))))
     return cache[(year, month)]
+
+
+def latest_thumbnails(project_ids: list[int], year: int, month: int) -> dict[int, StoredFile]:
+    """Project id → its latest photo of the month on a reported row, thumbnail loaded (one
+    statement): what the brief's 三、进度滞后项目 shows."""
+    if not project_ids:
+        return {}
+    latest = (
+        select(func.max(StoredFile.id))
+        .join(MonthlyReport, (MonthlyReport.project_id == StoredFile.owner_id)
+              & (MonthlyReport.year == StoredFile.year) & (MonthlyReport.month == StoredFile.month))
+        .where(StoredFile.owner_kind == REPORT, StoredFile.owner_id.in_(project_ids),
+               StoredFile.year == year, StoredFile.month == month,
+               MonthlyReport.state.in_((ReportState.SUBMITTED, ReportState.APPROVED)))
+        .group_by(StoredFile.owner_id)
+    )
+    return {row.owner_id: row for row in db.session.scalars(
+        select(StoredFile).where(StoredFile.id.in_(latest)).options(undefer(StoredFile.thumbnail)))}

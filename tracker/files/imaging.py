@@ -155,3 +155,13 @@ def _degrees(value: object, ref: object) -> Decimal | None:
     if str(ref).upper() in ("S", "W"):
         result = -result
     return result if -180 <= result <= 180 else None
+
+
+BRIEF_SIDE = 160
+
+
+def mini(thumbnail: bytes, side: int = BRIEF_SIDE) -> bytes:
+    """A smaller JPEG of a stored thumbnail, for the brief (a few KB; the PDF stays light)."""
+    image = Image.open(io.BytesIO(thumbnail)).convert("RGB")
+    image.thumbnail((side, side), Image.Resampling.LANCZOS)
+    return _jpeg(image, 70)
