@@ -153,9 +153,8 @@ def projects_with_photos(year: int, month: int) -> set[int]:
 
 def latest_thumbnails(project_ids: list[int], year: int, month: int) -> dict[int, StoredFile]:
     """Project id → its latest photo of the month on a reported row, thumbnail loaded (one
-    statement): what the brief's 三、进度滞后项目 shows."""
-    if not project_ids:
-        return {}
+    statement, even for none: a page's count stays fixed): what the brief's 三、进度滞后项目
+    shows."""
     latest = (
         select(func.max(StoredFile.id))
         .join(MonthlyReport, (MonthlyReport.project_id == StoredFile.owner_id)
