@@ -27,6 +27,7 @@ TIERS: list[tuple[str, list[str]]] = [
     ("pure core: sentences, charts, state machines, parsing", [
         "tracker.narrative", "tracker.charts", "tracker.issues.workflow", "tracker.workbook.parse",
         "tracker.milestones.status", "tracker.files.imaging", "tracker.files.flags",
+        "tracker.files.sample",
     ]),
     ("pure core: the brief's composition", ["tracker.briefs.compose"]),
     ("plumbing: time and configuration", ["tracker.timeutil", "tracker.config"]),

@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import SHOTS, screenshot
 from tests.photos import jpeg, site_picture
 from tests.web import test_issues as _shared
 from tracker.extensions import db
@@ -81,3 +81,21 @@ def test_a_member_needs_evidence_to_ask_for_confirmation(page_as, users, make_is
     expect(unit.locator("#issue-state")).to_have_text("待确认")
     expect(unit.locator(".issue-log")).to_contain_text("交地确认书.pdf")
     screenshot(unit, "attachments-evidence-390")
+
+
+def test_the_demo_park_shows_photos_flags_and_the_briefs_thumbnails(page_as, runner):
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    boss = page_as("duchashi", password="duban-super", width=1280)
+    boss.goto(f"{boss.base}/report/2026-10")
+    expect(boss.locator(".review-table .photo-flag", has_text="拍摄时间不符")).to_have_count(1)
+    expect(boss.locator(".review-table .photo-flag", has_text="疑似重复")).to_have_count(1)
+    boss.goto(f"{boss.base}/briefs/2026-10")
+    lagging = boss.locator("table.brief-lagging")
+    thumbs = lagging.locator("img.brief-thumb")
+    assert thumbs.count() >= 1
+    assert boss.evaluate("(img) => img.naturalWidth", thumbs.first.element_handle()) > 0
+    screenshot(boss, "attachments-brief")
+    lagging.screenshot(path=str(SHOTS / "attachments-brief-lagging.png"))
+    boss.goto(f"{boss.base}/projects/SZ-01")
+    expect(boss.locator("#photos figure")).to_have_count(1)
+    screenshot(boss, "attachments-gallery")
