@@ -114,3 +114,20 @@ def test_the_notice_lists_the_evidence_files_by_name(client, started, users, log
     text = _text(pdf, tmp_path).replace(" ", "")
     assert "佐证材料（2个）：交地确认书.pdf、现场照片.jpg" in text
     assert _pages(pdf, tmp_path) == 1
+
+
+def test_an_admin_turns_the_rule_off_on_the_settings_page_audited(client, login, users, started):
+    from tracker.audit.models import AuditEntry
+
+    login(users["admin"])
+    page = client.get("/admin/settings").get_data(as_text=True)
+    assert "办结需佐证" in page and "简报滞后项目附照片" in page
+    form = {"park_name": "示范产业园区", "issuing_body": "园区管委会督查室", "yellow_threshold": "0",
+            "red_threshold": "10", "evidence_required": "0", "brief_photos": "1"}
+    assert client.post("/admin/settings", data={**form, "evidence_required": "也许"}).status_code == 422
+    assert client.post("/admin/settings", data=form).status_code == 302
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.field == "evidence_required"))
+    assert (entry.old, entry.new, entry.record_label) == ("1", "0", "办结需佐证")
+    login(users["member"])
+    assert act(client, started, "submit", "已办结").status_code == 302
+    assert state(started) is IssueState.AWAITING_CONFIRMATION
