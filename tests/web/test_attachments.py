@@ -103,7 +103,8 @@ def test_no_file_chosen_asks_for_one(client, park, users, login):
     assert response.status_code == 422 and "请选择要上传的照片" in response.get_data(as_text=True)
 
 
-def test_at_most_nine_photos_per_project_month(client, park, users, login):
+def test_at_most_nine_photos_per_project_month(app, client, park, users, login):
+    app.config["PHOTOS_BACKGROUND_FROM"] = 100  # all in the request here
     login(users["member"])
     assert upload(client, pictures=[(f"{i}.png", png(site_picture(i, (64, 48)))) for i in range(8)]).status_code == 302
     response = upload(client, pictures=[("a.png", png(site_picture(20, (64, 48)))),
@@ -248,3 +249,31 @@ def test_the_project_page_reads_its_gallery_in_a_fixed_number_of_queries(
         return q.count
 
     assert queries([1]) == queries(range(2, 10))
+
+
+def test_a_bulk_upload_is_processed_by_the_worker_with_progress(
+        app, client, park, users, login, worker, wait_for_job):
+    from tracker.jobs.models import JobState
+
+    login(users["member"])
+    response = upload(client, pictures=[(f"{i}.jpg", photo(30 + i)) for i in range(5)])
+    assert response.status_code == 303 and "/jobs/" in response.headers["Location"]
+    job = wait_for_job(int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1]))
+    assert job.state is JobState.DONE and job.message == "已上传 5 张照片。"
+    assert db.session.scalar(select(func.count()).select_from(StoredFile).where(
+        StoredFile.owner_kind == REPORT)) == 5
+    assert stored_count() == 5  # the raw uploads are gone
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "返回月度填报" in page
+
+
+def test_a_bad_photo_in_a_bulk_upload_fails_the_job_and_keeps_nothing(
+        app, client, park, users, login, worker, wait_for_job):
+    from tracker.jobs.models import JobState
+
+    login(users["member"])
+    pictures = [(f"{i}.jpg", photo(40 + i)) for i in range(4)] + [("坏.jpg", b"not an image" * 20)]
+    response = upload(client, pictures=pictures)
+    job = wait_for_job(int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1]))
+    assert job.state is JobState.FAILED and "坏.jpg" in job.message and "无法识别的图片" in job.message
+    assert stored_count() == 0

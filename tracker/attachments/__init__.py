@@ -14,12 +14,14 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Template helpers for the pages that show photos, and the blueprint."""
+    import tracker.attachments.jobs  # noqa: F401  (the bulk upload's job handler)
     from tracker.attachments import queries, service
     from tracker.attachments.routes import bp
     from tracker.issues.service import set_evidence_handler
 
     set_evidence_handler(service.evidence_handler)
 
+    app.config.setdefault("PHOTOS_BACKGROUND_FROM", 4)
     app.register_blueprint(bp)
     app.jinja_env.globals.update(
         month_photos=queries.month_photos,

@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
@@ -16,6 +27,8 @@ from tracker.errors import Forbidden, Refused
 from tracker.extensions import db
 from tracker.files.imaging import MAX_BYTES, TOO_LARGE
 from tracker.files.models import StoredFile
+from tracker.jobs import enqueue
+from tracker.jobs.routes import follow
 from tracker.periods import Period
 from tracker.projects.models import Project
 from tracker.reports import grid as rows_of
@@ -90,8 +103,14 @@ def upload_photos(period: Period, code: str):
         abort(403)
     back = url_for("reports.grid", period=period, view="cards") + f"#row-{code}"
     try:
-        stored = service.add_report_photos(current_user, project, year, month,
-                                           _uploads("photos"), request.form.get("caption", ""))
+        uploads = _uploads("photos")
+        caption = request.form.get("caption", "")
+        if len(uploads) >= current_app.config["PHOTOS_BACKGROUND_FROM"]:
+            raw_ids = service.keep_for_worker(current_user, project, year, month, uploads, caption)
+            return follow(enqueue("photo_upload", {
+                "raw_ids": raw_ids, "back": back, "back_label": "返回月度填报",
+            }, current_user.id))
+        stored = service.add_report_photos(current_user, project, year, month, uploads, caption)
     except Forbidden:
         abort(403)
     except Refused as exc:

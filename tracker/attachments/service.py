@@ -8,7 +8,8 @@ once the row is approved or the month's brief is published. Everything is audite
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import func, select
 
@@ -18,6 +19,7 @@ from tracker.auth.permissions import can_report_for, can_supervise
 from tracker.errors import Forbidden, Refused
 from tracker.extensions import db
 from tracker.files import service as files
+from tracker.files.imaging import MAX_BYTES, TOO_LARGE
 from tracker.files.models import ISSUE_EVENT, REPORT, StoredFile
 from tracker.issues.models import Issue, IssueEvent, IssueState
 from tracker.issues.workflow import Action
@@ -41,19 +43,7 @@ def add_report_photos(user: User, project: Project, year: int, month: int,
     """Store the uploaded photos on the project-month (committed); all or none."""
     if not can_report_for(user, project):
         raise Forbidden("您不能为该项目上传照片。")
-    if not uploads:
-        raise Refused({"photos": "请选择要上传的照片。"})
-    if is_locked(year, month, project.id):
-        raise Refused({"photos": LOCKED})
-    state = report_state(project.id, year, month)
-    if state is ReportState.APPROVED:
-        raise Refused({"photos": APPROVED})
-    if state is ReportState.SUBMITTED and not can_supervise(user):
-        raise Refused({"photos": SUBMITTED})
-    have = files.count_for(REPORT, project.id, year, month)
-    if have + len(uploads) > MAX_PHOTOS:
-        left = MAX_PHOTOS - have
-        raise Refused({"photos": f"每个项目每月最多 {MAX_PHOTOS} 张照片，本月还可添加 {left} 张。"})
+    _check_can_add(user, project, year, month, len(uploads))
     stored = []
     try:
         for name, data in uploads:
@@ -127,3 +117,87 @@ def evidence_handler(user: User | None, issue: Issue, action: object, event: Iss
             select(func.count()).select_from(StoredFile).where(
                 StoredFile.owner_kind == ISSUE_EVENT, StoredFile.owner_id.in_(earlier))):
         raise Refused({"evidence": EVIDENCE_NEEDED})
+
+
+# --- bulk uploads: kept raw in the files table, processed by the job worker -------------
+
+UPLOAD = "upload"  # a raw upload waiting for the worker: never served, removed when done
+
+
+def keep_for_worker(user: User, project: Project, year: int, month: int,
+                    uploads: Sequence[Upload], caption: str) -> list[int]:
+    """Check what can be checked now and keep the raw uploads (committed) for the worker,
+    in the database so that any worker host sees them; returns their ids."""
+    if not can_report_for(user, project):
+        raise Forbidden("您不能为该项目上传照片。")
+    _check_can_add(user, project, year, month, len(uploads))
+    if len((caption or "").strip()) > files.MAX_CAPTION:
+        raise Refused({"caption": f"说明不超过 {files.MAX_CAPTION} 字。"})
+    ids = []
+    for name, data in uploads:
+        if len(data) > MAX_BYTES:
+            raise Refused({"photos": f"{files.clean_name(name)}：{TOO_LARGE}"})
+        raw = StoredFile(owner_kind=UPLOAD, owner_id=user.id, project_id=project.id, year=year,
+                         month=month, filename=files.clean_name(name), caption=caption.strip(),
+                         kind="raw", content_type="application/octet-stream", size=len(data),
+                         content=data, sha256=hashlib.sha256(data).hexdigest(),
+                         uploaded_by_id=user.id)
+        db.session.add(raw)
+        db.session.flush()
+        ids.append(raw.id)
+    db.session.commit()
+    return ids
+
+
+def _check_can_add(user: User, project: Project, year: int, month: int, adding: int) -> None:
+    if not adding:
+        raise Refused({"photos": "请选择要上传的照片。"})
+    if is_locked(year, month, project.id):
+        raise Refused({"photos": LOCKED})
+    state = report_state(project.id, year, month)
+    if state is ReportState.APPROVED:
+        raise Refused({"photos": APPROVED})
+    if state is ReportState.SUBMITTED and not can_supervise(user):
+        raise Refused({"photos": SUBMITTED})
+    have = files.count_for(REPORT, project.id, year, month)
+    if have + adding > MAX_PHOTOS:
+        left = MAX_PHOTOS - have
+        raise Refused({"photos": f"每个项目每月最多 {MAX_PHOTOS} 张照片，本月还可添加 {left} 张。"})
+
+
+def process_kept(user: User, raw_ids: Sequence[int],
+                 progress: Callable[[int, int, str], None]) -> int:
+    """The worker's part: turn kept raw uploads into photos, all or none (committed); the
+    raw rows are removed whatever the outcome. Returns the number of photos stored."""
+    raws = [r for r in (db.session.get(StoredFile, i) for i in raw_ids)
+            if r is not None and r.owner_kind == UPLOAD and r.uploaded_by_id == user.id]
+    try:
+        if not raws:
+            raise Refused("上传的照片已失效，请重新上传。")
+        project = db.session.get(Project, raws[0].project_id)
+        year, month = raws[0].year or 0, raws[0].month or 0
+        if project is None or not can_report_for(user, project):
+            raise Forbidden("您不能为该项目上传照片。")
+        _check_can_add(user, project, year, month, len(raws))
+        # Progress commits the job's row: convert every photo first, then write them together.
+        checked = []
+        for n, raw in enumerate(raws):
+            progress(n, len(raws), f"正在处理第 {n + 1} 张，共 {len(raws)} 张")
+            checked.append(files.check(raw.content, raw.filename, images_only=True, field="photos"))
+        for raw, done in zip(raws, checked, strict=True):
+            files.store(user_id=user.id, data=raw.content, filename=raw.filename,
+                        caption=raw.caption, owner_kind=REPORT, owner_id=project.id,
+                        project_id=project.id, year=year, month=month, images_only=True,
+                        label=_label(project, year, month), field="photos", processed=done)
+        for raw in raws:
+            db.session.delete(raw)
+        db.session.commit()
+        return len(raws)
+    except Exception:
+        db.session.rollback()
+        for i in raw_ids:
+            raw = db.session.get(StoredFile, i)
+            if raw is not None and raw.owner_kind == UPLOAD:
+                db.session.delete(raw)
+        db.session.commit()
+        raise

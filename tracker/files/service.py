@@ -14,7 +14,7 @@ from tracker.audit.service import record
 from tracker.errors import Refused
 from tracker.extensions import db
 from tracker.files.flags import PhotoFacts
-from tracker.files.imaging import BadUpload, process
+from tracker.files.imaging import BadUpload, Processed, process
 from tracker.files.models import StoredFile
 
 MAX_NAME = 255
@@ -41,16 +41,15 @@ def store(
     images_only: bool = False,
     label: str = "",
     field: str = "file",
+    processed: Processed | None = None,
 ) -> StoredFile:
-    """Check, convert and add one file (not committed); ``Refused({field: …})`` when bad."""
+    """Check, convert and add one file (not committed); ``Refused({field: …})`` when bad.
+    ``processed``: the result of ``check`` already made (the worker checks all first)."""
     caption = (caption or "").strip()
     if len(caption) > MAX_CAPTION:
         raise Refused({"caption": f"说明不超过 {MAX_CAPTION} 字。"})
     name = clean_name(filename)
-    try:
-        done = process(data, images_only=images_only)
-    except BadUpload as exc:
-        raise Refused({field: f"{name or '文件'}：{exc}"}) from exc
+    done = processed or check(data, name, images_only=images_only, field=field)
     if done.kind == "image":
         # Stored as JPEG: the name says so, whatever the phone called it.
         stem = name.rsplit(".", 1)[0] if "." in name else name
@@ -68,6 +67,16 @@ def store(
     record(user_id=user_id, action="create", table="files", record_id=row.id, label=label,
            project_id=project_id, field="filename", new=row.filename, note=caption)
     return row
+
+
+def check(data: bytes, filename: str, *, images_only: bool = False,
+          field: str = "file") -> Processed:
+    """Decode and convert an upload without storing it; ``Refused({field: …})`` when bad."""
+    name = clean_name(filename)
+    try:
+        return process(data, images_only=images_only)
+    except BadUpload as exc:
+        raise Refused({field: f"{name or '文件'}：{exc}"}) from exc
 
 
 def remove(*, user_id: int | None, row: StoredFile, label: str = "") -> None:
