@@ -53,11 +53,12 @@ def _send(data: bytes, content_type: str, filename: str, inline: bool) -> Respon
                                f"filename*=UTF-8''{quote(filename)}",
         "Cache-Control": "private, max-age=86400",
         # Whatever a file holds, the browser runs nothing of it.
-        "Content-Security-Policy": "sandbox; default-src 'none'; img-src 'self'",
+        "Content-Security-Policy": "default-src 'none'; script-src 'self'; img-src 'self'; "
+                                   "frame-ancestors 'none'; sandbox",
     })
 
 
-@bp.route("/files/<int:file_id>")
+@bp.route("/files/<int(max=2147483647):file_id>")
 @login_required
 def file(file_id: int):
     row = _readable(file_id, StoredFile.content)
@@ -65,7 +66,7 @@ def file(file_id: int):
     return _send(row.content, row.content_type, row.filename, inline=row.is_image)
 
 
-@bp.route("/files/<int:file_id>/thumb")
+@bp.route("/files/<int(max=2147483647):file_id>/thumb")
 @login_required
 def thumb(file_id: int):
     row = _readable(file_id, StoredFile.thumbnail)
@@ -122,7 +123,7 @@ def upload_photos(period: Period, code: str):
     return redirect(_back(back))
 
 
-@bp.route("/files/<int:file_id>/delete", methods=["POST"])
+@bp.route("/files/<int(max=2147483647):file_id>/delete", methods=["POST"])
 @login_required
 def delete(file_id: int):
     row = db.session.get(StoredFile, file_id)
