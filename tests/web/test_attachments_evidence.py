@@ -131,3 +131,20 @@ def test_an_admin_turns_the_rule_off_on_the_settings_page_audited(client, login,
     login(users["member"])
     assert act(client, started, "submit", "已办结").status_code == 302
     assert state(started) is IssueState.AWAITING_CONFIRMATION
+
+
+def test_evidence_is_removed_by_its_uploader_only_while_the_issue_is_worked(
+        client, started, users, login):
+    act(client, started, "progress", "材料", files=[("a.pdf", b"%PDF-1.4\n%%EOF\n")])
+    act(client, started, "progress", "材料", files=[("b.pdf", b"%PDF-1.4\n%%EOF\n")])
+    first, second = db.session.scalars(select(StoredFile).order_by(StoredFile.id)).all()
+    first_id, second_id = first.id, second.id
+    login(users["other_member"])
+    assert client.post(f"/files/{first_id}/delete").status_code == 403
+    login(users["member"])
+    assert client.post(f"/files/{first_id}/delete").status_code == 302
+    assert db.session.get(StoredFile, first_id) is None
+    assert act(client, started, "submit", "已办结").status_code == 302  # b.pdf is enough
+    response = client.post(f"/files/{second_id}/delete", follow_redirects=True)
+    assert "只能由督查室删除" in response.get_data(as_text=True)
+    assert db.session.get(StoredFile, second_id) is not None

@@ -92,6 +92,10 @@ def remove_file(user: User, row: StoredFile) -> None:
             raise Forbidden("您不能删除该文件。")
         if not can_supervise(user) and row.uploaded_by_id != user.id:
             raise Forbidden("只有上传者或督查室可以删除该文件。")
+        # Once the issue waits for confirmation, its evidence is what the office judges on.
+        if not can_supervise(user) and event.issue.state not in (IssueState.OPEN,
+                                                                 IssueState.IN_PROGRESS):
+            raise Refused("问题已申请办结确认，佐证文件只能由督查室删除。")
         if event.issue.state is IssueState.CLOSED:
             raise Refused("问题已办结，佐证文件不能删除。")
         label = f"{event.issue.number} 佐证"
