@@ -48,7 +48,10 @@ def test_a_lead_attaches_photos_and_the_supervisor_sees_a_reused_one_flagged(pag
     expect(lead.locator(".flash-success")).to_contain_text("已上传 2 张照片")
     thumbs = lead.locator("#row-A1 .photo img")
     expect(thumbs).to_have_count(2)
-    assert all(lead.evaluate("(img) => img.naturalWidth", t.element_handle()) > 0 for t in thumbs.all())
+    for thumb in thumbs.all():  # lazy images load once on screen
+        thumb.scroll_into_view_if_needed()
+        lead.wait_for_function("(img) => img.complete && img.naturalWidth > 0",
+                               arg=thumb.element_handle())
     assert lead.evaluate("document.documentElement.scrollWidth") <= 390
     expect(lead.locator("#row-A1 .photo-flag")).to_have_text(["疑似重复"])
     screenshot(lead, "attachments-row-390")
@@ -93,7 +96,8 @@ def test_the_demo_park_shows_photos_flags_and_the_briefs_thumbnails(page_as, run
     lagging = boss.locator("table.brief-lagging")
     thumbs = lagging.locator("img.brief-thumb")
     assert thumbs.count() >= 1
-    assert boss.evaluate("(img) => img.naturalWidth", thumbs.first.element_handle()) > 0
+    boss.wait_for_function("(img) => img.complete && img.naturalWidth > 0",
+                           arg=thumbs.first.element_handle())
     screenshot(boss, "attachments-brief")
     lagging.screenshot(path=str(SHOTS / "attachments-brief-lagging.png"))
     boss.goto(f"{boss.base}/projects/SZ-01")
