@@ -26,7 +26,8 @@ TIERS: list[tuple[str, list[str]]] = [
     ]),
     ("pure core: sentences, charts, state machines, parsing", [
         "tracker.narrative", "tracker.charts", "tracker.issues.workflow", "tracker.workbook.parse",
-        "tracker.milestones.status",
+        "tracker.milestones.status", "tracker.files.imaging", "tracker.files.flags",
+        "tracker.files.sample",
     ]),
     ("pure core: the brief's composition", ["tracker.briefs.compose"]),
     ("plumbing: time and configuration", ["tracker.timeutil", "tracker.config"]),
@@ -38,10 +39,11 @@ TIERS: list[tuple[str, list[str]]] = [
     ("plumbing: background jobs", ["tracker.jobs"]),
     ("domain: audit", ["tracker.audit"]),
     ("domain: auth", ["tracker.auth"]),
+    ("domain: files", ["tracker.files"]),
     ("domain: projects", ["tracker.projects"]),
     ("domain: reports", ["tracker.reports"]),
     ("domain: issues", ["tracker.issues"]),
-    ("domain: milestones", ["tracker.milestones"]),
+    ("domain: milestones, attachments", ["tracker.milestones", "tracker.attachments"]),
     ("domain: briefs, workbook, dashboard, project file", [
         "tracker.briefs", "tracker.workbook", "tracker.dashboard", "tracker.projectfile",
     ]),

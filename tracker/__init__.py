@@ -93,6 +93,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     web.init_app(app)
 
+    from tracker import attachments
+
+    attachments.init_app(app)
+
     from tracker.cli import register
     from tracker.demo import DEMO_LOGINS
 

@@ -245,6 +245,7 @@ def load_demo(today: date, *, keep_passwords: bool = False) -> tuple[bool, list[
         if project.code in ("SZ-01", "SZ-02", "SZ-04", "SS-03", "SS-11"):
             _demo_bond(rng, i, project, period)
 
+    _demo_photos(period)
     _demo_issues(today, users["duchashi"])
     _demo_milestones(today, users["duchashi"])
     _demo_year_levels(period.year - 1)
@@ -320,6 +321,43 @@ def _demo_year_levels(year: int) -> None:
         ProjectYearLevel(project_id=ids["SZ-08"], year=year, level=ListLevel.MUNICIPAL),
         ProjectYearLevel(project_id=ids["QZ-01"], year=year, level=ListLevel.UNLISTED),
     ])
+
+
+PHOTO_CAPTIONS = ("主体结构施工", "钢结构吊装", "厂房屋面施工", "设备基础浇筑", "场地平整", "外立面施工")
+
+
+def _demo_photos(period: Period) -> None:
+    """A site photo on each reported row of the latest month (so the gallery, the review and the
+    brief show them at once); one taken two months early (拍摄时间不符) and one re-used from
+    the month before (疑似重复)."""
+    from datetime import datetime
+
+    from tracker.files import service as files
+    from tracker.files.models import REPORT
+    from tracker.files.sample import jpeg, site_picture
+
+    year, month = period
+    before = period.previous()
+    rows = db.session.scalars(select(MonthlyReport).where(
+        MonthlyReport.year == year, MonthlyReport.month == month,
+        MonthlyReport.state.in_((ReportState.SUBMITTED, ReportState.APPROVED)))
+        .order_by(MonthlyReport.project_id)).all()
+
+    def add(row_project: Project, y: int, m: int, data: bytes, n: int) -> None:
+        files.store(user_id=row_project.lead_id, data=data, filename=f"现场{n}.jpg",
+                    caption=PHOTO_CAPTIONS[n % len(PHOTO_CAPTIONS)], owner_kind=REPORT,
+                    owner_id=row_project.id, project_id=row_project.id, year=y, month=m,
+                    images_only=True, label=f"{row_project.code} {y}年{m}月 形象进度照片")
+
+    for n, row in enumerate(rows):
+        taken = datetime(year, month, 10 + n % 15, 10, 30)
+        if n == 1:  # taken two months before the month it reports
+            taken = datetime(before.previous().year, before.previous().month, 12, 9, 0)
+        picture = site_picture(100 + n, (960, 720))
+        if n == 2:  # the same picture as last month's, saved again
+            add(row.project, before.year, before.month,
+                jpeg(picture, taken=datetime(before.year, before.month, 20, 15, 0)), n)
+        add(row.project, year, month, jpeg(picture, taken=taken, quality=80), n)
 
 
 def _demo_issues(today: date, supervisor: User) -> None:

@@ -3,6 +3,7 @@
 from tracker.audit.models import AuditEntry
 from tracker.auth.models import LoginThrottle, Role, Unit, User
 from tracker.briefs.models import Brief, BriefState
+from tracker.files.models import StoredFile
 from tracker.issues.models import (
     Category,
     EventKind,
@@ -62,6 +63,7 @@ __all__ = [
     "Role",
     "Setting",
     "Stage",
+    "StoredFile",
     "SupervisionLevel",
     "Unit",
     "User",

@@ -21,6 +21,8 @@ DEFAULTS = {
     "red_threshold": "10",
     "contact": "",  # the issuing office's contact on notices, e.g. 督查室 王某 0000-0000000
     "milestone_due_days": "15",  # 临期: a milestone planned within this many days (section 11)
+    "evidence_required": "1",  # 办结需佐证: moving an issue to 待确认 needs an evidence file
+    "brief_photos": "1",  # the brief's 三、进度滞后项目 shows each project's latest photo
 }
 
 
@@ -49,6 +51,11 @@ def milestone_due_days() -> int:
     """N of 临期: a milestone planned from today to N days on is due soon (DESIGN.md section 11)."""
     value = park_settings()["milestone_due_days"]
     return int(value) if value.isascii() and value.isdigit() else int(DEFAULTS["milestone_due_days"])
+
+
+def is_on(key: str) -> bool:
+    """A yes/no setting ("1" on, anything else off)."""
+    return park_settings().get(key, DEFAULTS.get(key, "")) == "1"
 
 
 def set_setting(key: str, value: str) -> tuple[str | None, str]:

@@ -71,6 +71,8 @@ def test_assign_work_confirm_and_the_counts_follow(page_as, users, park, today):
     unit.get_by_role("button", name="填报办理进展").click()
     expect(unit.locator(".issue-log")).to_contain_text("补偿协议已签订")
     unit.fill("#comment", "土地已完成交付，申请办结确认。")
+    unit.locator("#evidence").set_input_files([{  # 办结需佐证 (on by default)
+        "name": "交地确认书.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}])
     unit.get_by_role("button", name="办结，申请确认").click()
     expect(unit.locator("#issue-state")).to_have_text("待确认")
     expect(unit.get_by_role("button", name="确认办结")).to_have_count(0)

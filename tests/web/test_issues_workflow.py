@@ -3,6 +3,7 @@ trail, optimistic locking."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date, timedelta
 
@@ -131,7 +132,9 @@ def test_the_unit_works_it_and_the_supervisor_confirms_it(client, login, users, 
     assert issue.state is IssueState.IN_PROGRESS
     assert _act(client, issue, "progress", "已完成贷款材料报送").status_code == 302
     issue = _issue(issue.number)
-    assert _act(client, issue, "submit", "贷款已获批").status_code == 302
+    # 办结需佐证 (on by default): the move to 待确认 carries the approval as a PDF.
+    assert _act(client, issue, "submit", "贷款已获批",
+                evidence=(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "贷款批复.pdf")).status_code == 302
     issue = _issue(issue.number)
     assert issue.state is IssueState.AWAITING_CONFIRMATION
     page = client.get(f"/issues/{issue.number}").get_data(as_text=True)

@@ -98,8 +98,8 @@ def test_a_database_of_revision_0003_upgrades_and_its_years_follow_the_current_l
     upgrade()  # PostgreSQL: the next test of this worker shares the database
 
 
-def test_a_database_of_revision_0004_keeps_its_published_briefs(app):
-    downgrade(revision="0004")
+def test_a_database_of_revision_0005_keeps_its_published_briefs(app):
+    downgrade(revision="0005")
     with db.engine.begin() as conn:
         conn.execute(text(
             "INSERT INTO briefs (year, month, revision, number, state, next_steps, send_to, copy_to,"
@@ -114,3 +114,34 @@ def test_a_database_of_revision_0004_keeps_its_published_briefs(app):
     brief = db.session.query(Brief).one()
     assert bytes(brief.pdf) == b"%PDF-1.7 frozen"
     db.session.close()
+
+
+def test_a_database_of_revision_0004_upgrades_and_takes_attachments(app):
+    downgrade(revision="0004")
+    with db.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO projects (code, name, level, industry, stage, leader_in_charge, version,"
+            " created_at) VALUES ('A1', '储能电站项目', '省重点', '储能', '在建', '', 1,"
+            " '2026-11-01 08:00:00')"))
+    upgrade()
+    assert _rows("SELECT code FROM projects") == [("A1",)]
+    # The upgraded database keeps a photo of the project's March row, bytes and all.
+    from tests.photos import jpeg, site_picture
+    from tracker.files import service as files
+    from tracker.files.models import REPORT, StoredFile
+    from tracker.projects.models import Project
+
+    project = db.session.query(Project).one()
+    files.store(user_id=None, data=jpeg(site_picture(1, (320, 240))), filename="现场.jpg",
+                caption="基础施工", owner_kind=REPORT, owner_id=project.id, project_id=project.id,
+                year=2026, month=3, images_only=True)
+    db.session.commit()
+    db.session.expire_all()
+    stored = db.session.query(StoredFile).one()
+    assert (stored.filename, stored.caption, stored.kind, stored.year, stored.month) == (
+        "现场.jpg", "基础施工", "image", 2026, 3)
+    assert stored.content[:2] == b"\xff\xd8" and stored.thumbnail[:2] == b"\xff\xd8"
+    db.session.close()  # PostgreSQL: the session's read would hold the table against DROP
+    downgrade(revision="0004")
+    assert _rows("SELECT code FROM projects") == [("A1",)]
+    upgrade()  # PostgreSQL: the next test of this worker shares the database

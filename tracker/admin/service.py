@@ -14,7 +14,10 @@ SETTING_LABELS = {
     "red_threshold": "红灯阈值（落后百分点）",
     "contact": "联系人及电话",
     "milestone_due_days": "节点临期天数",
+    "evidence_required": "办结需佐证",
+    "brief_photos": "简报滞后项目附照片",
 }
+SWITCHES = ("evidence_required", "brief_photos")  # 是 "1" / 否 "0"
 
 
 def read_settings(data) -> tuple[dict[str, str], dict[str, str]]:  # noqa: ANN001
@@ -50,6 +53,12 @@ def read_settings(data) -> tuple[dict[str, str], dict[str, str]]:  # noqa: ANN00
             errors["milestone_due_days"] = f"{SETTING_LABELS['milestone_due_days']}应为 0 到 365 之间的整数"
         else:
             values["milestone_due_days"] = str(int(value))
+    for key in SWITCHES:
+        if key in data:  # absent: kept, as above
+            if data.get(key) not in ("1", "0"):
+                errors[key] = f"{SETTING_LABELS[key]}请选择“是”或“否”"
+            else:
+                values[key] = data.get(key)
     if not errors and Decimal(values["yellow_threshold"]) > Decimal(values["red_threshold"]):
         errors["red_threshold"] = "红灯阈值不能小于黄灯阈值"
     return values, errors

@@ -19,6 +19,7 @@ TABLE_LABELS = {
     "milestone_templates": "节点模板",
     "project_milestones": "项目节点",
     "project_year_levels": "年度级别",
+    "files": "附件",
 }
 ACTION_LABELS = {
     "create": "新建",
@@ -45,7 +46,7 @@ FIELD_LABELS = {
     "next_steps": "下步计划", "deadline": "办结时限", "log": "办理记录", "comment": "说明",
     "closed_on": "办结日期", "milestone_due_days": "节点临期天数", "planned_on": "计划完成日期",
     "actual_on": "实际完成日期", "not_applicable": "不适用", "note": "备注", "position": "排序",
-    "retired": "停用",
+    "retired": "停用", "filename": "文件名",
 }
 
 

@@ -44,6 +44,7 @@ from tracker.auth.permissions import require_supervisor
 from tracker.briefs.compose import compose
 from tracker.briefs.gather import gather
 from tracker.briefs.models import Brief, BriefState
+from tracker.briefs.photos import add_lagging_photos
 from tracker.briefs.word import render_docx
 from tracker.errors import Refused
 from tracker.extensions import db
@@ -62,7 +63,8 @@ def build_snapshot(
     ``draft`` supplies 六、下步工作, 报送/抄送 and, for a correction, its reason;
     ``final`` drops the draft banner (the revision being published).
     """
-    return compose(gather(Period(year, month), draft, issued_on), final)
+    data = gather(Period(year, month), draft, issued_on)
+    return add_lagging_photos(compose(data, final), data)
 
 
 # --- rendering ------------------------------------------------------------------------

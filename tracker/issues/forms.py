@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    MultipleFileField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
@@ -67,3 +75,4 @@ class ActionForm(TextForm):
         "说明", validators=[DataRequired("请填写说明"), Length(max=MAX_COMMENT, message=f"说明不能超过{MAX_COMMENT}字")]
     )
     new_deadline = CnDateField("新的办结时限", validators=[Optional()])
+    evidence = MultipleFileField("佐证材料")  # stored by tracker.attachments (办结需佐证)

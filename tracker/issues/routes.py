@@ -191,6 +191,8 @@ def act(number: str):
         service.move(
             current_user, issue, form.action.data, comment=form.comment.data, version=seen,
             effective_on=park_today(), new_deadline=form.new_deadline.data,
+            uploads=[(f.filename, f.read()) for f in request.files.getlist("evidence")
+                     if f and f.filename],
         )
         service.commit_move(issue, seen)
     except Forbidden:

@@ -15,6 +15,7 @@ Decisions where the design is silent:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -138,6 +139,16 @@ def create_issue(
     return issue
 
 
+# Evidence files (佐证) belong to tracker.attachments, a domain above this one: it registers
+# its handler at start-up (handler(user, issue, action, event, uploads), may raise Refused).
+_evidence_handler: Callable[..., None] | None = None
+
+
+def set_evidence_handler(handler: Callable[..., None]) -> None:
+    global _evidence_handler  # noqa: PLW0603  (set once, in create_app)
+    _evidence_handler = handler
+
+
 def move(
     user: User | None,
     issue: Issue,
@@ -147,6 +158,7 @@ def move(
     version: int | None,
     effective_on: date,
     new_deadline: date | None = None,
+    uploads: Sequence[tuple[str, bytes]] | None = None,
 ) -> IssueEvent:
     """Take ``action`` on ``issue``: one new log entry, the state moved, the audit written.
 
@@ -154,6 +166,8 @@ def move(
     when the action is not open to them in this state, ``Conflict`` when ``version``
     is not the issue's current one, ``Refused`` on bad input. Flushes; the caller commits
     (and turns a ``StaleDataError`` at commit into a conflict with ``commit_move``).
+    ``uploads`` (a person's move from the issue page): evidence files for the new entry,
+    checked and stored by the registered handler (办结需佐证 included).
     """
     held = capacities_of(user, issue)
     if not held:
@@ -204,6 +218,8 @@ def move(
     record(user_id=uid, action="comment" if not changes else "log", table="issue_events",
            record_id=event.id, label=issue.number, project_id=pid, field=event.kind.value,
            new=text, note=action.label)
+    if uploads is not None and _evidence_handler is not None:
+        _evidence_handler(user, issue, action, event, list(uploads))
     return event
 
 
