@@ -28,7 +28,9 @@ TIERS: list[tuple[str, list[str]]] = [
         "tracker.narrative", "tracker.charts", "tracker.issues.workflow", "tracker.workbook.parse",
         "tracker.milestones.status",
     ]),
-    ("pure core: the brief's composition", ["tracker.briefs.compose"]),
+    ("pure core: the brief's composition, reminders due", [
+        "tracker.briefs.compose", "tracker.reminders.due",
+    ]),
     ("plumbing: time and configuration", ["tracker.timeutil", "tracker.config"]),
     ("plumbing: extensions", ["tracker.extensions"]),
     ("plumbing: errors, forms, files", [
@@ -38,12 +40,14 @@ TIERS: list[tuple[str, list[str]]] = [
     ("plumbing: background jobs", ["tracker.jobs"]),
     ("domain: audit", ["tracker.audit"]),
     ("domain: auth", ["tracker.auth"]),
+    ("domain: notifications (channels, delivery)", ["tracker.notify"]),
     ("domain: projects", ["tracker.projects"]),
     ("domain: reports", ["tracker.reports"]),
     ("domain: issues", ["tracker.issues"]),
     ("domain: milestones", ["tracker.milestones"]),
     ("domain: briefs, workbook, dashboard, project file", [
         "tracker.briefs", "tracker.workbook", "tracker.dashboard", "tracker.projectfile",
+        "tracker.reminders",
     ]),
     ("top: request wiring, administration, demo", ["tracker.web", "tracker.admin", "tracker.demo"]),
     ("top: the whole schema, commands", ["tracker.models", "tracker.cli"]),
