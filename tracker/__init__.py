@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from tracker.jobs.routes import bp as jobs_bp
     from tracker.milestones.admin_routes import bp as milestoneadmin_bp
     from tracker.milestones.routes import bp as milestones_bp
+    from tracker.notify.routes import bp as notify_bp
     from tracker.projectfile.routes import bp as projectfile_bp
     from tracker.projects.admin_routes import bp as projectadmin_bp
     from tracker.projects.routes import bp as projects_bp
@@ -74,12 +75,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         milestoneadmin_bp,
         audit_bp,
         jobs_bp,
+        notify_bp,
     ):
         app.register_blueprint(bp)
 
     # Plug-ins register upward: each domain's job handlers.
     import tracker.briefs.jobs
     import tracker.jobs.handlers
+    import tracker.reminders.jobs
     import tracker.workbook.jobs  # noqa: F401
     from tracker import web
     from tracker.briefs.service import published_through

@@ -134,6 +134,7 @@ def worker_command(workers: int) -> None:
 
 def register(app: Flask) -> None:
     from tracker.briefs.cli import brief_group
+    from tracker.reminders.cli import remind_command
     from tracker.workbook.cli import export_command, import_command
 
     for command in (
@@ -145,5 +146,6 @@ def register(app: Flask) -> None:
         brief_group,
         import_command,
         export_command,
+        remind_command,
     ):
         app.cli.add_command(command)

@@ -13,6 +13,7 @@ from tracker.issues.models import (
 )
 from tracker.jobs.models import Job, JobState
 from tracker.milestones.models import MilestoneTemplate, ProjectMilestone
+from tracker.notify.models import Channel, Delivery, Notification
 from tracker.projects.models import (
     COUNTED_STATES,
     KEY_LEVELS,
@@ -40,6 +41,9 @@ __all__ = [
     "Brief",
     "BriefState",
     "Category",
+    "Channel",
+    "Delivery",
+    "Notification",
     "EventKind",
     "ImportBatch",
     "Job",

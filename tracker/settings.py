@@ -21,6 +21,12 @@ DEFAULTS = {
     "red_threshold": "10",
     "contact": "",  # the issuing office's contact on notices, e.g. 督查室 王某 0000-0000000
     "milestone_due_days": "15",  # 临期: a milestone planned within this many days (section 11)
+    # Reminders (section 13): the report of month m is due on day R of month m + 1.
+    "report_due_day": "5",
+    "report_remind_before": "3",
+    "report_remind_after": "2",
+    "issue_remind_before": "3",
+    "issue_remind_every": "7",
 }
 
 

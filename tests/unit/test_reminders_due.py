@@ -17,6 +17,7 @@ from tracker.reminders.due import (
     reminders_due,
     report_reminders,
     report_steps,
+    robot_reminders,
     weekly_digest,
 )
 
@@ -135,3 +136,17 @@ def test_the_pass_gathers_every_kind():
     found = reminders_due(day, RULES, reports=[report("A1")], issues=[issue(date(2026, 11, 30))],
                           milestones=[], supervisors=[SUPER])
     assert sorted({r.kind for r in found}) == ["催办", "催报", "催报汇总", "督办周报"]
+
+
+def test_group_robots_hear_of_their_units_late_projects_and_issues_and_the_office_of_the_digest():
+    a = DueReport("A1", "A1项目", NOV, None, (LEAD,), "张伟", unit_id=1)
+    b = DueReport("B2", "B2项目", NOV, "草稿", (OTHER,), "李娜", unit_id=2)
+    assert robot_reminders(date(2026, 12, 2), RULES, [a, b], []) == []  # R − 3: people only
+    on_r = robot_reminders(date(2026, 12, 5), RULES, [a, b], [])
+    assert [(r.unit_id, r.step) for r in on_r] == [(1, "R"), (2, "R")]
+    assert on_r[0].text.startswith("【催报】本单位1个项目尚未报送2026年11月进展（12月5日截止）：A1项目（张伟）")
+    late = robot_reminders(date(2026, 12, 7), RULES, [a, b], [])
+    assert [(r.kind, r.unit_id) for r in late] == [("催报", 1), ("催报", 2), ("催报汇总", None)]
+    chased = OpenIssue("DB-2026-0002", "管线迁改", "待办理", date(2026, 12, 5), (), unit_id=2)
+    sent = robot_reminders(date(2026, 12, 5), RULES, [], [chased])
+    assert [(r.kind, r.unit_id, r.recipient_id, r.step) for r in sent] == [("催办", 2, None, "D")]

@@ -51,6 +51,7 @@ class DueReport:
     state: str | None
     recipients: tuple[int, ...]  # the lead and the liaisons (user ids)
     lead_name: str = ""
+    unit_id: int | None = None  # the responsible unit, whose group robot hears of it
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class OpenIssue:
     state: str
     deadline: date | None
     recipients: tuple[int, ...]  # the unit's members and the project's lead
+    unit_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -75,14 +77,17 @@ class PlannedMilestone:
 
 @dataclass(frozen=True)
 class Reminder:
-    """One message to one person; (kind, subject, recipient, step) is its identity."""
+    """One message to one person (``recipient_id``), or to a unit's group robots (``unit_id``;
+    with neither, the supervision office's robots); (kind, subject, recipient, step) is its
+    identity."""
 
     kind: str
     subject: str
-    recipient_id: int
+    recipient_id: int | None
     step: str
     text: str  # with "{link}"
     path: str  # the page the link opens
+    unit_id: int | None = None
 
 
 def due_day(period: Period, rules: Rules) -> date:
@@ -155,22 +160,30 @@ def issue_step(day: date, deadline: date, rules: Rules) -> str | None:
     return None
 
 
+def _issue_message(day: date, rules: Rules, issue: OpenIssue) -> tuple[str, str, str] | None:
+    """(subject, step, text) when the issue is chased on ``day``."""
+    if issue.state not in OPEN_ISSUE_STATES or issue.deadline is None:
+        return None
+    step = issue_step(day, issue.deadline, rules)
+    if step is None:
+        return None
+    if step == "D":
+        when = "今天到期"
+    elif step.startswith("D-"):
+        when = f"将于{_md(issue.deadline)}到期（还有{rules.issue_before}天）"
+    else:
+        when = f"已逾期{(day - issue.deadline).days}天（{_md(issue.deadline)}到期）"
+    text = f"【催办】督办事项{issue.number}「{issue.title}」{when}，请及时办理并反馈：{{link}}"
+    return f"{issue.number}@{issue.deadline.isoformat()}", step, text
+
+
 def issue_reminders(day: date, rules: Rules, issues: list[OpenIssue]) -> list[Reminder]:
     out = []
     for issue in sorted(issues, key=lambda i: i.number):
-        if issue.state not in OPEN_ISSUE_STATES or issue.deadline is None:
+        found = _issue_message(day, rules, issue)
+        if found is None:
             continue
-        step = issue_step(day, issue.deadline, rules)
-        if step is None:
-            continue
-        if step == "D":
-            when = "今天到期"
-        elif step.startswith("D-"):
-            when = f"将于{_md(issue.deadline)}到期（还有{rules.issue_before}天）"
-        else:
-            when = f"已逾期{(day - issue.deadline).days}天（{_md(issue.deadline)}到期）"
-        text = f"【催办】督办事项{issue.number}「{issue.title}」{when}，请及时办理并反馈：{{link}}"
-        subject = f"{issue.number}@{issue.deadline.isoformat()}"
+        subject, step, text = found
         for person in sorted(set(issue.recipients)):
             out.append(Reminder("催办", subject, person, step, text, f"/issues/{issue.number}"))
     return out
@@ -219,3 +232,39 @@ def reminders_due(day: date, rules: Rules, *, reports: list[DueReport], issues: 
             + issue_reminders(day, rules, issues)
             + weekly_digest(day, issues, milestones, supervisors)
             + milestone_reminders(day, rules, milestones))
+
+
+def robot_reminders(day: date, rules: Rules, reports: list[DueReport],
+                    issues: list[OpenIssue]) -> list[Reminder]:
+    """The group robots' share: each unit hears of its late projects (on R and R + 2) and of
+    its issues on the days they are chased; the office's robot gets the R + 2 digest."""
+    out: list[Reminder] = []
+    for period, step in report_steps(day, rules):
+        if step == "R-3":
+            continue
+        due = due_day(period, rules)
+        late = sorted((r for r in reports if r.period == period and r.state not in COUNTED),
+                      key=lambda r: r.code)
+        by_unit: dict[int, list[DueReport]] = defaultdict(list)
+        for r in late:
+            if r.unit_id is not None:
+                by_unit[r.unit_id].append(r)
+        month = f"{period.year}年{period.month}月"
+        for unit_id, rows in sorted(by_unit.items()):
+            names = "、".join(f"{r.name}（{r.lead_name or '未指定负责人'}）" for r in rows)
+            text = (f"【催报】本单位{len(rows)}个项目尚未报送{month}进展（{_md(due)}截止）：{names}。"
+                    f"请负责人登录填报：{{link}}")
+            out.append(Reminder("催报", str(period), None, step, text, f"/report/{period}", unit_id))
+        if step == "R+2" and late:
+            names = "、".join(f"{r.name}（{r.lead_name or '未指定负责人'}）" for r in late)
+            text = (f"【催报汇总】截至{_md(day)}，{len(late)}个项目{month}进展逾期未报送"
+                    f"（{_md(due)}截止）：{names}。查看：{{link}}")
+            out.append(Reminder("催报汇总", str(period), None, step, text,
+                                f"/report/{period}?state=missing"))
+    for issue in sorted(issues, key=lambda i: i.number):
+        found = _issue_message(day, rules, issue) if issue.unit_id is not None else None
+        if found is not None:
+            subject, step, text = found
+            out.append(Reminder("催办", subject, None, step, text, f"/issues/{issue.number}",
+                                issue.unit_id))
+    return out

@@ -1,0 +1,123 @@
+"""The daily pass's inputs, read from reports, issues and milestones as plain values.
+
+A fixed number of statements whatever the size of the park: projects with their leads and
+liaisons, their report rows of the months concerned, the year's first reported months, open
+issues with deadlines, the units' members, milestones near their dates, the supervisors.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from tracker.auth.models import Role, User
+from tracker.extensions import db
+from tracker.issues.models import Issue, IssueState
+from tracker.milestones.models import ProjectMilestone
+from tracker.periods import Period
+from tracker.projects.models import MonthlyReport, Project
+from tracker.reminders.due import DueReport, OpenIssue, PlannedMilestone, Rules, report_steps
+from tracker.reports.grid import due_months
+from tracker.settings import DEFAULTS
+
+
+def rules_from(settings: dict[str, str]) -> Rules:
+    """The rules in force; a setting that is not a whole number falls back to its default."""
+
+    def number(key: str) -> int:
+        value = settings.get(key, DEFAULTS.get(key, ""))
+        return int(value) if value.isascii() and value.isdigit() else int(DEFAULTS[key])
+
+    return Rules(report_day=number("report_due_day"), report_before=number("report_remind_before"),
+                 report_after=number("report_remind_after"),
+                 issue_before=number("issue_remind_before"), issue_every=number("issue_remind_every"),
+                 milestone_due_days=number("milestone_due_days"))
+
+
+def due_reports(periods: list[Period], leads: list[int] | None = None) -> list[DueReport]:
+    """Every active project's report of each period it is due for, with its state.
+
+    ``leads``: only projects these users lead or liaise (the 催报 button)."""
+    if not periods:
+        return []
+    stmt = (select(Project).where(Project.archived_on.is_(None))
+            .options(selectinload(Project.lead), selectinload(Project.liaisons)).order_by(Project.code))
+    projects = list(db.session.scalars(stmt))
+    if leads is not None:
+        wanted = set(leads)
+        projects = [p for p in projects
+                    if p.lead_id in wanted or any(u.id in wanted for u in p.liaisons)]
+    ids = [p.id for p in projects]
+    if not ids:
+        return []
+    years = sorted({p.year for p in periods})
+    states = {(r.project_id, r.year, r.month): r.state.value for r in db.session.execute(
+        select(MonthlyReport.project_id, MonthlyReport.year, MonthlyReport.month, MonthlyReport.state)
+        .where(MonthlyReport.project_id.in_(ids), MonthlyReport.year.in_(years)))}
+    first = {(pid, year): month for pid, year, month in db.session.execute(
+        select(MonthlyReport.project_id, MonthlyReport.year, func.min(MonthlyReport.month))
+        .where(MonthlyReport.project_id.in_(ids), MonthlyReport.year.in_(years))
+        .group_by(MonthlyReport.project_id, MonthlyReport.year))}
+    out = []
+    for period in periods:
+        for p in projects:
+            if period not in due_months(p, period, first.get((p.id, period.year))):
+                continue
+            people = tuple(dict.fromkeys(
+                ([p.lead_id] if p.lead_id and p.lead and p.lead.active else [])
+                + [u.id for u in p.liaisons if u.active]))
+            if leads is not None:
+                people = tuple(u for u in people if u in set(leads))
+            out.append(DueReport(p.code, p.name, period, states.get((p.id, *period)), people,
+                                 p.lead.name if p.lead else "", p.responsible_unit_id))
+    return out
+
+
+def open_issues() -> list[OpenIssue]:
+    """Open issues with a deadline, each with the unit's active members and the project's lead."""
+    issues = list(db.session.scalars(
+        select(Issue).where(Issue.state.in_([s for s in IssueState if s.is_open]),
+                            Issue.deadline.is_not(None))
+        .options(selectinload(Issue.project))))
+    units = {i.responsible_unit_id for i in issues if i.responsible_unit_id}
+    members: dict[int, list[int]] = {}
+    if units:
+        for uid, unit_id in db.session.execute(select(User.id, User.unit_id).where(
+                User.unit_id.in_(units), User.active.is_(True), User.role == Role.MEMBER)):
+            members.setdefault(unit_id, []).append(uid)
+    out = []
+    for i in issues:
+        people = list(members.get(i.responsible_unit_id, []))
+        if i.project is not None and i.project.lead_id:
+            people.append(i.project.lead_id)
+        out.append(OpenIssue(i.number, i.display_title, i.state.value, i.deadline,
+                             tuple(dict.fromkeys(people)), i.responsible_unit_id))
+    return out
+
+
+def milestones_near(day: date, due_days: int) -> list[PlannedMilestone]:
+    """Milestones not done by ``day`` that are overdue or become 临期 on it."""
+    rows = db.session.scalars(
+        select(ProjectMilestone).join(Project, Project.id == ProjectMilestone.project_id)
+        .where(Project.archived_on.is_(None), ProjectMilestone.not_applicable.is_(False),
+               ProjectMilestone.planned_on.is_not(None),
+               (ProjectMilestone.actual_on.is_(None)) | (ProjectMilestone.actual_on > day),
+               (ProjectMilestone.planned_on < day)
+               | (ProjectMilestone.planned_on == day + timedelta(days=due_days)))
+        .options(selectinload(ProjectMilestone.project), selectinload(ProjectMilestone.template)))
+    return [PlannedMilestone(m.id, m.project.code, m.project.name, m.title, m.planned_on, False,
+                             m.project.lead_id) for m in rows]
+
+
+def supervisors() -> list[int]:
+    """The supervision office's active members (admins when it has none)."""
+    found = list(db.session.scalars(select(User.id).where(
+        User.role == Role.SUPERVISOR, User.active.is_(True)).order_by(User.id)))
+    return found or list(db.session.scalars(select(User.id).where(
+        User.role == Role.ADMIN, User.active.is_(True)).order_by(User.id)))
+
+
+def report_periods(day: date, rules: Rules) -> list[Period]:
+    return sorted({period for period, _ in report_steps(day, rules)})
