@@ -44,7 +44,7 @@ class _Row:
     outcome: Outcome
 
 
-def _rows(reminders: Iterable[Reminder], base_url: str, settings: dict[str, str]) -> list[_Row]:
+def rows_for(reminders: Iterable[Reminder], base_url: str, settings: dict[str, str]) -> list[_Row]:
     everything = list(reminders)
     reminders = [r for r in everything if r.recipient_id is not None]
     robots = [r for r in everything if r.recipient_id is None]
@@ -85,7 +85,7 @@ def _rows(reminders: Iterable[Reminder], base_url: str, settings: dict[str, str]
     return rows
 
 
-def _insert(values: dict) -> int | None:
+def insert_once(values: dict) -> int | None:
     """Insert unless the key exists; the new row's id, or None when another got there first."""
     dialect = db.session.get_bind().dialect.name
     make = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -103,7 +103,7 @@ def send(reminders: Iterable[Reminder], base_url: str, *, settings: dict[str, st
 
     Reminders without a recipient go to the group robots of their unit (or the office's,
     whose webhooks ``settings`` holds)."""
-    rows = _rows(reminders, base_url, settings or {})
+    rows = rows_for(reminders, base_url, settings or {})
     outcomes: dict[int, Outcome] = {}
     if dry_run:
         keys = [tuple(row.values[k] for k in KEY) for row in rows]
@@ -120,7 +120,7 @@ def send(reminders: Iterable[Reminder], base_url: str, *, settings: dict[str, st
         return list(outcomes.values())
     outward: list[int] = []
     for row in rows:
-        new_id = _insert(row.values)
+        new_id = insert_once(row.values)
         row.outcome.channels.append(row.values["channel"].value)
         if new_id is not None:
             row.outcome.new.append(row.values["channel"].value)
