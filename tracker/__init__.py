@@ -57,6 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from tracker.projectfile.routes import bp as projectfile_bp
     from tracker.projects.admin_routes import bp as projectadmin_bp
     from tracker.projects.routes import bp as projects_bp
+    from tracker.reminders.routes import bp as reminders_bp
     from tracker.reports.routes import bp as reports_bp
     from tracker.workbook.routes import bp as workbook_bp
 
@@ -76,6 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         audit_bp,
         jobs_bp,
         notify_bp,
+        reminders_bp,
     ):
         app.register_blueprint(bp)
 

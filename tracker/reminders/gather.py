@@ -121,3 +121,14 @@ def supervisors() -> list[int]:
 
 def report_periods(day: date, rules: Rules) -> list[Period]:
     return sorted({period for period, _ in report_steps(day, rules)})
+
+
+def submitted_dates(period: Period, tz: str) -> dict[str, date]:
+    """Project code → the park day its report of ``period`` was (last) submitted."""
+    from tracker.timeutil import local
+
+    rows = db.session.execute(
+        select(Project.code, MonthlyReport.submitted_at).join(Project, Project.id == MonthlyReport.project_id)
+        .where(MonthlyReport.year == period.year, MonthlyReport.month == period.month,
+               MonthlyReport.submitted_at.is_not(None)))
+    return {code: local(at, tz).date() for code, at in rows}

@@ -90,3 +90,44 @@ def late_leads(period: Period) -> list[User]:
         return []
     return list(db.session.scalars(select(User).where(User.id.in_(ids), User.role != Role.VIEWER)
                                    .order_by(User.name)))
+
+
+@dataclass
+class LateLead:
+    user: User
+    projects: list[str]
+    days_late: int  # days past day R (0 before it)
+
+
+@dataclass
+class ReportRate:
+    """报送率 of a period: projects reported by day R over projects due, and who is late."""
+
+    period: Period
+    due_on: date
+    due: int
+    on_time: int
+    leads: list[LateLead]
+
+    @property
+    def percent(self) -> str:
+        return f"{self.on_time * 100 / self.due:.1f}%" if self.due else "—"
+
+
+def report_rate(period: Period, today: date, tz: str) -> ReportRate:
+    """The 未报送 card's figures: a fixed number of statements."""
+    rules = gather.rules_from(park_settings())
+    due_on = due_day(period, rules)
+    reports = gather.due_reports([period])
+    submitted = gather.submitted_dates(period, tz)
+    on_time = sum(1 for r in reports if r.state in COUNTED and submitted.get(r.code, due_on) <= due_on)
+    owed: dict[int, list[str]] = {}
+    for r in reports:
+        if r.state not in COUNTED:
+            for person in r.recipients:
+                owed.setdefault(person, []).append(r.name)
+    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(owed)))} if owed else {}
+    late = max((today - due_on).days, 0)
+    leads = [LateLead(people[i], names, late) for i, names in owed.items() if i in people]
+    leads.sort(key=lambda x: (-len(x.projects), x.user.name))
+    return ReportRate(period, due_on, len(reports), on_time, leads)
