@@ -6,14 +6,19 @@ Every form works without JavaScript; opening an item marks it read and goes to i
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from tracker.auth.models import Unit
 from tracker.auth.permissions import admin_required
+from tracker.errors import Refused
+from tracker.extensions import db
 from tracker.forms import whole_number
 from tracker.http import is_htmx
+from tracker.notify import admin as settings_admin
 from tracker.notify import queries, service
 from tracker.notify.models import Channel, Delivery
+from tracker.settings import DEFAULTS
 
 bp = Blueprint("notify", __name__)
 
@@ -76,3 +81,67 @@ def admin():
     if is_htmx():
         return render_template("notify/_deliveries.html", **context)
     return render_template("notify/admin.html", **context)
+
+
+@bp.route("/account/notifications", methods=["GET", "POST"])
+@login_required
+def preferences():
+    """One's e-mail address and whether reminders also come by e-mail (in the app: always)."""
+    errors: dict[str, str] = {}
+    data = {"email": current_user.email, "notify_email": current_user.notify_email}
+    if request.method == "POST":
+        data = {"email": request.form.get("email", ""), "notify_email": request.form.get("notify_email") == "1"}
+        try:
+            service.set_preferences(current_user, current_user, data["email"], data["notify_email"])
+        except Refused as exc:
+            db.session.rollback()
+            errors = exc.errors
+        else:
+            flash("通知设置已保存。", "success")
+            return redirect(url_for("notify.preferences"))
+    return render_template("notify/preferences.html", data=data, errors=errors), 422 if errors else 200
+
+
+@bp.route(f"/admin/units/<{ID}:unit_id>/robots", methods=["GET", "POST"])
+@admin_required
+def unit_robots(unit_id: int):
+    """A unit's 企业微信/钉钉 group robots (the secret is never shown back)."""
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        abort(404, description="该单位不存在。")
+    errors: dict[str, str] = {}
+    data = {"wecom_webhook": unit.wecom_webhook, "dingtalk_webhook": unit.dingtalk_webhook}
+    if request.method == "POST":
+        data = request.form
+        try:
+            settings_admin.set_unit_robots(current_user, unit, request.form)
+        except Refused as exc:
+            db.session.rollback()
+            errors = exc.errors
+        else:
+            flash(f"已保存“{unit.name}”的工作群机器人。", "success")
+            return redirect(url_for("notify.unit_robots", unit_id=unit.id))
+    return render_template("notify/unit_robots.html", unit=unit, data=data, errors=errors,
+                           labels=settings_admin.ROBOT_LABELS), 422 if errors else 200
+
+
+@bp.route("/admin/notifications/settings", methods=["GET", "POST"])
+@admin_required
+def reminder_settings():
+    """The reminder rules (day R and the day counts) and the office's group robots."""
+    errors: dict[str, str] = {}
+    data = settings_admin.reminder_settings()
+    if request.method == "POST":
+        data = request.form
+        try:
+            changed = settings_admin.save_reminder_settings(current_user, request.form)
+        except Refused as exc:
+            db.session.rollback()
+            errors = exc.errors
+        else:
+            flash("提醒设置已保存。" if changed else "没有修改任何设置。", "success")
+            return redirect(url_for("notify.reminder_settings"))
+    stored_secret = bool(settings_admin.reminder_settings()["office_dingtalk_secret"])
+    return render_template("notify/settings.html", data=data, errors=errors, rules=settings_admin.RULE_LABELS,
+                           robots=settings_admin.OFFICE_ROBOTS, stored_secret=stored_secret,
+                           defaults=DEFAULTS), 422 if errors else 200

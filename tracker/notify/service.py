@@ -9,6 +9,7 @@ it, after its transaction commits: two passes, two workers or a pass run twice s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -16,8 +17,9 @@ from sqlalchemy import select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from tracker.audit.service import apply_changes
 from tracker.auth.models import Unit, User
-from tracker.errors import NotFound
+from tracker.errors import Forbidden, NotFound, Refused
 from tracker.extensions import db
 from tracker.notify.delivery import deliver
 from tracker.notify.models import Channel, Delivery, Notification
@@ -151,3 +153,21 @@ def mark_all_read(user: User) -> int:
         Notification.read_at.is_(None)).values(read_at=utcnow()))
     db.session.commit()
     return result.rowcount or 0
+
+
+EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
+
+
+def set_preferences(actor: User, user: User, email: str, notify_email: bool) -> dict:
+    """A user's e-mail address and whether reminders come by e-mail (own, or an admin's
+    change); audited. Refused with the field's message on a malformed address."""
+    if actor.id != user.id and not actor.is_admin:
+        raise Forbidden("只能修改自己的通知设置。")
+    email = (email or "").strip()
+    if len(email) > 254 or (email and not EMAIL_RE.match(email)):
+        raise Refused({"email": "邮箱地址格式不正确，例如 zhangwei@example.com。"})
+    changed = apply_changes(user, {"email": email, "notify_email": bool(notify_email)},
+                            user_id=actor.id, table="users", label=user.login, project_id=None,
+                            note="通知设置")
+    db.session.commit()
+    return changed
