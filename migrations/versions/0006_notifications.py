@@ -53,7 +53,9 @@ def upgrade():
 
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('email', sa.String(length=254), server_default='', nullable=False))
-        batch_op.add_column(sa.Column('notify_email', sa.Boolean(), server_default=sa.true(), nullable=False))
+        # A plain '1' (not an expression) lets SQLite add the column in place; recreating users
+        # would trip the foreign keys that point at it.
+        batch_op.add_column(sa.Column('notify_email', sa.Boolean(), server_default='1', nullable=False))
     with op.batch_alter_table('units', schema=None) as batch_op:
         batch_op.add_column(sa.Column('wecom_webhook', sa.String(length=500), server_default='', nullable=False))
         batch_op.add_column(sa.Column('dingtalk_webhook', sa.String(length=500), server_default='', nullable=False))
@@ -61,11 +63,13 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('units', schema=None) as batch_op:
+    # ALTER TABLE … DROP COLUMN in place (SQLite 3.35+): recreating users and units would
+    # trip the foreign keys that point at them.
+    with op.batch_alter_table('units', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('dingtalk_secret')
         batch_op.drop_column('dingtalk_webhook')
         batch_op.drop_column('wecom_webhook')
-    with op.batch_alter_table('users', schema=None) as batch_op:
+    with op.batch_alter_table('users', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('notify_email')
         batch_op.drop_column('email')
     with op.batch_alter_table('notifications', schema=None) as batch_op:

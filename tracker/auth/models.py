@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, true
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -75,7 +75,7 @@ class User(UserMixin, db.Model):
     session_stamp: Mapped[str] = mapped_column(String(32), default=_new_stamp, server_default="")
     # Reminders by e-mail when an address is set and the user has not turned them off.
     email: Mapped[str] = mapped_column(String(254), default="", server_default="")
-    notify_email: Mapped[bool] = mapped_column(default=True, server_default=true())
+    notify_email: Mapped[bool] = mapped_column(default=True, server_default="1")
 
     unit: Mapped[Unit | None] = relationship()
 
