@@ -67,3 +67,13 @@ def test_reminder_rules_are_settings_the_daily_pass_follows(client, login, users
     assert "无。" in runner.invoke(args=["remind", "--date", "2026-12-05", "--dry-run"]).output
     labels = set(db.session.scalars(select(AuditEntry.record_label).where(AuditEntry.table_name == "settings")))
     assert labels == {"报送截止日（次月几日）", "督查室钉钉机器人地址"}
+
+
+def test_user_set_gives_an_address_on_the_command_line_and_refuses_a_bad_one(runner, users):
+    done = runner.invoke(args=["user", "set", "lead1", "--email", "lead1@park.example"])
+    assert done.exit_code == 0 and "lead1：邮箱 lead1@park.example，邮件提醒开。" in done.output
+    bad = runner.invoke(args=["user", "set", "lead1", "--email", "not-an-address"])
+    assert bad.exit_code == 1 and "邮箱地址格式不正确" in bad.output
+    assert runner.invoke(args=["user", "set", "nobody", "--email", "a@b.cn"]).exit_code == 1
+    db.session.expire_all()
+    assert users["member"].email == "lead1@park.example"

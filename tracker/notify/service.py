@@ -158,16 +158,18 @@ def mark_all_read(user: User) -> int:
 EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 
 
-def set_preferences(actor: User, user: User, email: str, notify_email: bool) -> dict:
-    """A user's e-mail address and whether reminders come by e-mail (own, or an admin's
-    change); audited. Refused with the field's message on a malformed address."""
-    if actor.id != user.id and not actor.is_admin:
+def set_preferences(actor: User | None, user: User, email: str, notify_email: bool) -> dict:
+    """A user's e-mail address and whether reminders come by e-mail (own, an admin's change, or
+    the command line's with ``actor`` None); audited. Refused with the field's message on a
+    malformed address."""
+    if actor is not None and actor.id != user.id and not actor.is_admin:
         raise Forbidden("只能修改自己的通知设置。")
     email = (email or "").strip()
     if len(email) > 254 or (email and not EMAIL_RE.match(email)):
         raise Refused({"email": "邮箱地址格式不正确，例如 zhangwei@example.com。"})
     changed = apply_changes(user, {"email": email, "notify_email": bool(notify_email)},
-                            user_id=actor.id, table="users", label=user.login, project_id=None,
+                            user_id=actor.id if actor else None, table="users", label=user.login,
+                            project_id=None,
                             note="通知设置")
     db.session.commit()
     return changed
