@@ -112,7 +112,8 @@ def test_a_refusing_server_is_retried_three_times_then_recorded_as_failed(
     people = park(make_user, make_project, make_unit)
     request.getfixturevalue("worker")
     result = runner.invoke(args=["remind", "--date", DUE])
-    assert "稍后由后台任务重试" in result.output
+    assert "张伟（zhangwei） · 站内、邮件(发送失败，将重试)" in result.output
+    assert "已发送 2 条，0 条此前已发送" in result.output and "2 条发送失败，稍后由后台任务重试" in result.output
     mail = Notification.channel == Channel.EMAIL
     assert _wait(lambda: db.session.scalar(select(func.count(Notification.id)).where(
         mail, Notification.state == Delivery.FAILED)) == 2)
@@ -175,7 +176,7 @@ def test_group_robots_get_signed_markdown_and_a_500_is_retried(
     app.config.update(NOTIFY_RETRY_SECONDS=0.2, PUBLIC_URL="https://duban.park.example")
     request.getfixturevalue("worker")
     result = runner.invoke(args=["remind", "--date", DUE])
-    assert "园区经济发展局工作群 · 企业微信、钉钉" in result.output
+    assert "园区经济发展局工作群 · 企业微信(发送失败，将重试)、钉钉" in result.output
     assert _wait(lambda: len(hook.bodies) == 2)
     assert hook.rejected == []
     paths = {path: body for path, body in hook.bodies}

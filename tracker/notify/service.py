@@ -38,6 +38,7 @@ class Outcome:
     kind: str
     channels: list[str] = field(default_factory=list)
     new: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # new, but the first try failed
 
 
 @dataclass
@@ -120,18 +121,19 @@ def send(reminders: Iterable[Reminder], base_url: str, *, settings: dict[str, st
                 row.outcome.new.append(row.values["channel"].value)
             outcomes[id(row.outcome)] = row.outcome
         return list(outcomes.values())
-    outward: list[int] = []
+    outward: list[tuple[int, _Row]] = []
     for row in rows:
         new_id = insert_once(row.values)
         row.outcome.channels.append(row.values["channel"].value)
         if new_id is not None:
             row.outcome.new.append(row.values["channel"].value)
             if row.values["channel"] is not Channel.APP:
-                outward.append(new_id)
+                outward.append((new_id, row))
         outcomes[id(row.outcome)] = row.outcome
     db.session.commit()
-    for nid in outward:
-        deliver(nid)
+    for nid, row in outward:
+        if deliver(nid) is not Delivery.SENT:
+            row.outcome.failed.append(row.values["channel"].value)
     return list(outcomes.values())
 
 

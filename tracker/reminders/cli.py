@@ -36,7 +36,6 @@ def public_url() -> str:
 def remind_command(day: datetime | None, dry_run: bool) -> None:
     """Run the daily pass of reminders (催报、催办、督办周报、节点提醒) for a day."""
     from tracker.http import park_today
-    from tracker.notify.models import Delivery, Notification
     from tracker.reminders.service import daily_pass
 
     when = day.date() if day else park_today()
@@ -45,19 +44,16 @@ def remind_command(day: datetime | None, dry_run: bool) -> None:
     head = f"{when.isoformat()} 的提醒" + ("（演练，不发送）" if dry_run else "")
     click.echo(f"{head}：" if result.outcomes else f"{head}：无。")
     for o in result.outcomes:
-        marks = "、".join(c if c in o.new else f"{c}(已发送过)" for c in o.channels)
+        marks = "、".join(f"{c}(发送失败，将重试)" if c in o.failed else c if c in o.new
+                         else f"{c}(已发送过)" for c in o.channels)
         click.echo(f"  [{o.kind}] {o.who} · {marks}\n    {o.text}")
     fresh = sum(1 for o in result.outcomes for _ in o.new)
     total = sum(len(o.channels) for o in result.outcomes)
     if dry_run:
         click.echo(f"共 {len(result.outcomes)} 条提醒，{fresh} 条待发送，{total - fresh} 条此前已发送。")
         return
-    failed = db.session.scalar(db.select(db.func.count(Notification.id)).where(
-        Notification.state == Delivery.FAILED)) or 0
-    retrying = db.session.scalar(db.select(db.func.count(Notification.id)).where(
-        Notification.state == Delivery.RETRYING)) or 0
-    click.echo(f"已发送 {fresh} 条，{total - fresh} 条此前已发送。")
+    retrying = sum(len(o.failed) for o in result.outcomes)
+    click.echo(f"已发送 {fresh - retrying} 条，{total - fresh} 条此前已发送。")
     if retrying:
-        click.echo(f"{retrying} 条发送失败，稍后由后台任务重试（flask --app tracker worker）。", err=True)
-    if failed:
-        click.echo(f"共有 {failed} 条通知发送失败，详见 /admin/notifications。", err=True)
+        click.echo(f"{retrying} 条发送失败，稍后由后台任务重试（flask --app tracker worker），"
+                   "结果见 /admin/notifications。", err=True)
