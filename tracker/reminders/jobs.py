@@ -10,6 +10,7 @@ import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from huey import crontab
 
 from tracker.jobs import _worker_app, huey
@@ -18,18 +19,25 @@ HOUR = 9
 log = logging.getLogger("duban.reminders")
 
 
+def run_at(now: datetime) -> int | None:
+    """The pass for ``now``'s park day when the park's clock says 9, else None; how many
+    messages went out."""
+    from tracker.reminders.service import DEFAULT_PUBLIC_URL, daily_pass
+
+    local = now.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+    if local.hour != HOUR:
+        return None
+    url = current_app.config.get("PUBLIC_URL") or DEFAULT_PUBLIC_URL
+    if not current_app.config.get("PUBLIC_URL"):
+        log.warning("PUBLIC_URL is not set: links point to %s", url)
+    result = daily_pass(local.date(), url)
+    log.info("daily reminders of %s: %d delivered", local.date(), result.delivered)
+    return result.delivered
+
+
 @huey.periodic_task(crontab(minute="0"))
 def daily_reminders() -> None:
+    from datetime import UTC
+
     with _worker_app().app_context():
-        from flask import current_app
-
-        from tracker.reminders.service import DEFAULT_PUBLIC_URL, daily_pass
-
-        now = datetime.now(ZoneInfo(current_app.config["TIMEZONE"]))
-        if now.hour != HOUR:
-            return
-        url = current_app.config.get("PUBLIC_URL") or DEFAULT_PUBLIC_URL
-        if not current_app.config.get("PUBLIC_URL"):
-            log.warning("PUBLIC_URL is not set: links point to %s", url)
-        result = daily_pass(now.date(), url)
-        log.info("daily reminders of %s: %d delivered", now.date(), result.delivered)
+        run_at(datetime.now(UTC))
