@@ -77,3 +77,17 @@ def test_user_set_gives_an_address_on_the_command_line_and_refuses_a_bad_one(run
     assert runner.invoke(args=["user", "set", "nobody", "--email", "a@b.cn"]).exit_code == 1
     db.session.expire_all()
     assert users["member"].email == "lead1@park.example"
+
+
+def test_an_admin_gives_a_user_an_address_and_a_supervisor_may_not(client, login, users):
+    login(users["admin"])
+    member = users["member"]
+    assert "邮箱：未填写" in client.get(f"/admin/users/{member.id}/edit").get_data(as_text=True)
+    client.post(f"/admin/users/{member.id}/notifications", data={"email": "lead1@park.example", "notify_email": "1"})
+    db.session.expire_all()
+    assert member.email == "lead1@park.example"
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.field == "email"))
+    assert (entry.user_id, entry.record_label, entry.new) == (users["admin"].id, "lead1", "lead1@park.example")
+    client.post("/logout")
+    login(users["supervisor"])
+    assert client.post(f"/admin/users/{member.id}/notifications", data={"email": "x@y.cn"}).status_code == 403

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from tracker.auth.models import Unit
+from tracker.auth.models import Unit, User
 from tracker.auth.permissions import admin_required
 from tracker.errors import Refused
 from tracker.extensions import db
@@ -87,19 +87,33 @@ def admin():
 @login_required
 def preferences():
     """One's e-mail address and whether reminders also come by e-mail (in the app: always)."""
+    return _preferences(current_user, url_for("notify.preferences"))
+
+
+@bp.route(f"/admin/users/<{ID}:user_id>/notifications", methods=["GET", "POST"])
+@admin_required
+def user_preferences(user_id: int):
+    """An admin sets a user's e-mail address and preference."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404, description="该用户不存在。")
+    return _preferences(user, url_for("notify.user_preferences", user_id=user.id))
+
+
+def _preferences(user: User, here: str):  # noqa: ANN202
     errors: dict[str, str] = {}
-    data = {"email": current_user.email, "notify_email": current_user.notify_email}
+    data = {"email": user.email, "notify_email": user.notify_email}
     if request.method == "POST":
         data = {"email": request.form.get("email", ""), "notify_email": request.form.get("notify_email") == "1"}
         try:
-            service.set_preferences(current_user, current_user, data["email"], data["notify_email"])
+            service.set_preferences(current_user, user, data["email"], data["notify_email"])
         except Refused as exc:
             db.session.rollback()
             errors = exc.errors
         else:
             flash("通知设置已保存。", "success")
-            return redirect(url_for("notify.preferences"))
-    return render_template("notify/preferences.html", data=data, errors=errors), 422 if errors else 200
+            return redirect(here)
+    return render_template("notify/preferences.html", data=data, errors=errors, user=user), 422 if errors else 200
 
 
 @bp.route(f"/admin/units/<{ID}:unit_id>/robots", methods=["GET", "POST"])
