@@ -10,14 +10,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from tracker.auth.models import Role, User
 from tracker.extensions import db
 from tracker.issues.models import Issue, IssueState
 from tracker.milestones.models import ProjectMilestone
 from tracker.periods import Period
-from tracker.projects.models import MonthlyReport, Project
+from tracker.projects.models import MonthlyReport, Project, project_liaisons
 from tracker.reminders.due import DueReport, OpenIssue, PlannedMilestone, Rules, report_steps
 from tracker.reports.grid import due_months
 from tracker.settings import DEFAULTS
@@ -39,20 +39,29 @@ def rules_from(settings: dict[str, str]) -> Rules:
 def due_reports(periods: list[Period], leads: list[int] | None = None) -> list[DueReport]:
     """Every active project's report of each period it is due for, with its state.
 
-    ``leads``: only projects these users lead or liaise (the 催报 button)."""
+    ``leads``: only projects these users lead or liaise (the 催报 button). Plain column rows,
+    not ORM objects: the dashboard's card reads this for every project of the park."""
     if not periods:
         return []
-    stmt = (select(Project).where(Project.archived_on.is_(None))
-            .options(selectinload(Project.lead), selectinload(Project.liaisons)).order_by(Project.code))
-    projects = list(db.session.scalars(stmt))
-    if leads is not None:
-        wanted = set(leads)
-        projects = [p for p in projects
-                    if p.lead_id in wanted or any(u.id in wanted for u in p.liaisons)]
-    ids = [p.id for p in projects]
-    if not ids:
+    lead = aliased(User)
+    projects = db.session.execute(
+        select(Project.id, Project.code, Project.name, Project.created_at, Project.responsible_unit_id,
+               Project.lead_id, lead.name.label("lead_name"), lead.active.label("lead_active"))
+        .outerjoin(lead, lead.id == Project.lead_id)
+        .where(Project.archived_on.is_(None)).order_by(Project.code)).all()
+    liaisons: dict[int, list[int]] = {}
+    for pid, uid in db.session.execute(
+            select(project_liaisons.c.project_id, project_liaisons.c.user_id)
+            .join(User, User.id == project_liaisons.c.user_id).where(User.active.is_(True))
+            .order_by(project_liaisons.c.user_id)):
+        liaisons.setdefault(pid, []).append(uid)
+    wanted = set(leads) if leads is not None else None
+    if wanted is not None:
+        projects = [p for p in projects if p.lead_id in wanted or wanted & set(liaisons.get(p.id, ()))]
+    if not projects:
         return []
     years = sorted({p.year for p in periods})
+    ids = [p.id for p in projects]
     states = {(r.project_id, r.year, r.month): r.state.value for r in db.session.execute(
         select(MonthlyReport.project_id, MonthlyReport.year, MonthlyReport.month, MonthlyReport.state)
         .where(MonthlyReport.project_id.in_(ids), MonthlyReport.year.in_(years)))}
@@ -66,12 +75,11 @@ def due_reports(periods: list[Period], leads: list[int] | None = None) -> list[D
             if period not in due_months(p, period, first.get((p.id, period.year))):
                 continue
             people = tuple(dict.fromkeys(
-                ([p.lead_id] if p.lead_id and p.lead and p.lead.active else [])
-                + [u.id for u in p.liaisons if u.active]))
-            if leads is not None:
-                people = tuple(u for u in people if u in set(leads))
+                ([p.lead_id] if p.lead_id and p.lead_active else []) + liaisons.get(p.id, [])))
+            if wanted is not None:
+                people = tuple(u for u in people if u in wanted)
             out.append(DueReport(p.code, p.name, period, states.get((p.id, *period)), people,
-                                 p.lead.name if p.lead else "", p.responsible_unit_id))
+                                 p.lead_name or "", p.responsible_unit_id))
     return out
 
 
