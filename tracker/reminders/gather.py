@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from tracker.auth.models import Role, User
@@ -61,14 +61,13 @@ def due_reports(periods: list[Period], leads: list[int] | None = None) -> list[D
     if not projects:
         return []
     years = sorted({p.year for p in periods})
-    ids = [p.id for p in projects]
+    months = or_(*(and_(MonthlyReport.year == y, MonthlyReport.month == m) for y, m in periods))
     states = {(r.project_id, r.year, r.month): r.state.value for r in db.session.execute(
         select(MonthlyReport.project_id, MonthlyReport.year, MonthlyReport.month, MonthlyReport.state)
-        .where(MonthlyReport.project_id.in_(ids), MonthlyReport.year.in_(years)))}
+        .where(months))}
     first = {(pid, year): month for pid, year, month in db.session.execute(
         select(MonthlyReport.project_id, MonthlyReport.year, func.min(MonthlyReport.month))
-        .where(MonthlyReport.project_id.in_(ids), MonthlyReport.year.in_(years))
-        .group_by(MonthlyReport.project_id, MonthlyReport.year))}
+        .where(MonthlyReport.year.in_(years)).group_by(MonthlyReport.project_id, MonthlyReport.year))}
     out = []
     for period in periods:
         for p in projects:
