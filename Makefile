@@ -25,6 +25,7 @@ run: setup
 	$(VENV)/bin/flask db upgrade
 	@if [ "$$($(VENV)/bin/flask demo-needed)" = "yes" ]; then $(VENV)/bin/flask demo; fi
 	@echo "DUBAN_DEMO=1: a try-out with the demo's public passwords (红色“演示数据”横幅). Do not enter real data."
+	@if [ -z "$$SMTP_URL" ]; then echo "Mail: SMTP_URL is not set, so e-mails are written to $${INSTANCE_PATH:-instance}/outbox/*.eml"; else echo "Mail: sent through SMTP_URL"; fi
 	@# The job worker (brief renders, large imports) runs beside gunicorn and stops with it.
 	$(VENV)/bin/flask worker --workers 1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

@@ -29,7 +29,9 @@ TIERS: list[tuple[str, list[str]]] = [
         "tracker.milestones.status", "tracker.files.imaging", "tracker.files.flags",
         "tracker.files.sample",
     ]),
-    ("pure core: the brief's composition", ["tracker.briefs.compose"]),
+    ("pure core: the brief's composition, reminders due", [
+        "tracker.briefs.compose", "tracker.reminders.due",
+    ]),
     ("plumbing: time and configuration", ["tracker.timeutil", "tracker.config"]),
     ("plumbing: extensions", ["tracker.extensions"]),
     ("plumbing: errors, forms, files", [
@@ -40,12 +42,14 @@ TIERS: list[tuple[str, list[str]]] = [
     ("domain: audit", ["tracker.audit"]),
     ("domain: auth", ["tracker.auth"]),
     ("domain: files", ["tracker.files"]),
+    ("domain: notifications (channels, delivery)", ["tracker.notify"]),
     ("domain: projects", ["tracker.projects"]),
     ("domain: reports", ["tracker.reports"]),
     ("domain: issues", ["tracker.issues"]),
     ("domain: milestones, attachments", ["tracker.milestones", "tracker.attachments"]),
     ("domain: briefs, workbook, dashboard, project file", [
         "tracker.briefs", "tracker.workbook", "tracker.dashboard", "tracker.projectfile",
+        "tracker.reminders",
     ]),
     ("top: request wiring, administration, demo", ["tracker.web", "tracker.admin", "tracker.demo"]),
     ("top: the whole schema, commands", ["tracker.models", "tracker.cli"]),

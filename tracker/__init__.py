@@ -53,9 +53,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from tracker.jobs.routes import bp as jobs_bp
     from tracker.milestones.admin_routes import bp as milestoneadmin_bp
     from tracker.milestones.routes import bp as milestones_bp
+    from tracker.notify.routes import bp as notify_bp
     from tracker.projectfile.routes import bp as projectfile_bp
     from tracker.projects.admin_routes import bp as projectadmin_bp
     from tracker.projects.routes import bp as projects_bp
+    from tracker.reminders.routes import bp as reminders_bp
     from tracker.reports.routes import bp as reports_bp
     from tracker.workbook.routes import bp as workbook_bp
 
@@ -74,12 +76,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         milestoneadmin_bp,
         audit_bp,
         jobs_bp,
+        notify_bp,
+        reminders_bp,
     ):
         app.register_blueprint(bp)
 
     # Plug-ins register upward: each domain's job handlers.
     import tracker.briefs.jobs
     import tracker.jobs.handlers
+    import tracker.reminders.jobs
     import tracker.workbook.jobs  # noqa: F401
     from tracker import web
     from tracker.briefs.service import published_through

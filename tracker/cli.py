@@ -89,6 +89,31 @@ def user_create(login: str, role: str, unit: str | None, name: str | None) -> No
     click.echo(f"已创建用户 {login}（{role}）。")
 
 
+@user_group.command("set")
+@click.argument("login")
+@click.option("--email", default=None, help="邮箱（空字符串表示清除）")
+@click.option("--email-reminders/--no-email-reminders", default=None, help="是否同时通过邮件提醒")
+@with_appcontext
+def user_set(login: str, email: str | None, email_reminders: bool | None) -> None:
+    """Set a user's e-mail address and e-mail reminders (DESIGN.md section 13)."""
+    from sqlalchemy import select
+
+    from tracker.auth.models import User
+    from tracker.errors import Refused
+    from tracker.notify.service import set_preferences
+
+    user = db.session.scalar(select(User).where(User.login == login))
+    if user is None:
+        fail(f"用户“{login}”不存在")
+    try:
+        set_preferences(None, user, user.email if email is None else email,
+                        user.notify_email if email_reminders is None else email_reminders)
+    except Refused as exc:
+        db.session.rollback()
+        fail("\n".join(exc.errors.values()))
+    click.echo(f"{login}：邮箱 {user.email or '未填写'}，邮件提醒{'开' if user.notify_email else '关'}。")
+
+
 @click.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False))
 @with_appcontext
@@ -134,6 +159,7 @@ def worker_command(workers: int) -> None:
 
 def register(app: Flask) -> None:
     from tracker.briefs.cli import brief_group
+    from tracker.reminders.cli import remind_command
     from tracker.workbook.cli import export_command, import_command
 
     for command in (
@@ -145,5 +171,6 @@ def register(app: Flask) -> None:
         brief_group,
         import_command,
         export_command,
+        remind_command,
     ):
         app.cli.add_command(command)

@@ -146,8 +146,9 @@ def _demo_users(must_change: bool) -> dict[str, User]:
     for login, name, role, unit, password in DEMO_USERS:
         user = db.session.scalar(select(User).where(User.login == login))
         if user is None:
+            # example.com addresses: a try-out's mail lands in instance/outbox/ as .eml files.
             user = User(login=login, name=name, role=role, unit=_unit(unit),
-                        must_change_password=must_change)
+                        must_change_password=must_change, email=f"{login}@example.com")
             user.set_password(password)
             db.session.add(user)
         users[login] = user

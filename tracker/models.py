@@ -14,6 +14,7 @@ from tracker.issues.models import (
 )
 from tracker.jobs.models import Job, JobState
 from tracker.milestones.models import MilestoneTemplate, ProjectMilestone
+from tracker.notify.models import Channel, Delivery, Notification
 from tracker.projects.models import (
     COUNTED_STATES,
     KEY_LEVELS,
@@ -43,6 +44,9 @@ __all__ = [
     "Brief",
     "BriefState",
     "Category",
+    "Channel",
+    "Delivery",
+    "Notification",
     "EventKind",
     "ImportBatch",
     "Job",

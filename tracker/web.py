@@ -19,6 +19,7 @@ from tracker.extensions import db, login_manager
 from tracker.forms import whole_number
 from tracker.http import is_htmx, park_today
 from tracker.issues.models import Issue, IssueState
+from tracker.notify.queries import unread_count
 from tracker.reports.grid import my_pending
 from tracker.settings import DEFAULTS, park_settings
 from tracker.timeutil import local
@@ -80,7 +81,8 @@ def _templates(app: Flask) -> None:
             park = dict(DEFAULTS)
         return {"park": park, "today": park_today(), "endpoints": app.view_functions,
                 "pending_reports": _pending_reports,
-                "awaiting_confirmation": _awaiting_confirmation}
+                "awaiting_confirmation": _awaiting_confirmation,
+                "unread_notifications": lambda: unread_count(current_user)}
 
 
 def _hooks(app: Flask) -> None:

@@ -1,7 +1,7 @@
 """the brief's Word document and issue ledger, frozen with each published revision
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-30
 
 Revisions published before this one get their .docx made from their frozen snapshot the
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

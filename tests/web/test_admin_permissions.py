@@ -18,7 +18,8 @@ ADMIN_ONLY = {
     "admin.user_active", "admin.user_sessions", "admin.units", "admin.unit_edit", "admin.unit_rename",
     "admin.unit_merge", "admin.unit_active", "admin.settings",
     "milestoneadmin.templates", "milestoneadmin.template_rename", "milestoneadmin.template_move",
-    "milestoneadmin.template_retire",
+    "milestoneadmin.template_retire", "notify.admin", "notify.unit_robots", "notify.reminder_settings",
+    "notify.user_preferences",
 }
 SUPERVISORS = {
     "projectadmin.projects", "projectadmin.project_new", "projectadmin.project_edit",

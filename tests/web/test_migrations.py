@@ -98,8 +98,8 @@ def test_a_database_of_revision_0003_upgrades_and_its_years_follow_the_current_l
     upgrade()  # PostgreSQL: the next test of this worker shares the database
 
 
-def test_a_database_of_revision_0005_keeps_its_published_briefs(app):
-    downgrade(revision="0005")
+def test_a_database_of_revision_0006_keeps_its_published_briefs(app):
+    downgrade(revision="0006")
     with db.engine.begin() as conn:
         conn.execute(text(
             "INSERT INTO briefs (year, month, revision, number, state, next_steps, send_to, copy_to,"
@@ -144,4 +144,38 @@ def test_a_database_of_revision_0004_upgrades_and_takes_attachments(app):
     db.session.close()  # PostgreSQL: the session's read would hold the table against DROP
     downgrade(revision="0004")
     assert _rows("SELECT code FROM projects") == [("A1",)]
+
+
+def test_a_database_of_revision_0005_upgrades_to_notifications_with_its_users_and_units(app):
+    downgrade(revision="0005")
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO units (name, active, created_at) VALUES ('园区经济发展局', true,"
+                          " '2026-11-01 08:00:00')"))
+        conn.execute(text(
+            "INSERT INTO users (login, name, password_hash, role, unit_id, active, must_change_password,"
+            " created_at, session_stamp) VALUES ('zhang', '张伟', 'x', 'member', 1, true, false,"
+            " '2026-11-01 08:00:00', 'abc')"))
+        conn.execute(text(  # users and units are pointed at: the upgrade keeps them in place
+            "INSERT INTO projects (code, name, level, industry, stage, leader_in_charge, version,"
+            " created_at, lead_id, responsible_unit_id) VALUES ('A1', '储能电站项目', '省重点', '储能',"
+            " '前期', '', 1, '2026-11-01 08:00:00', 1, 1)"))
+    upgrade()
+    assert _rows("SELECT code, lead_id FROM projects") == [("A1", 1)]
+    assert _rows("SELECT login, name, email, notify_email FROM users") == [("zhang", "张伟", "", True)]
+    assert _rows("SELECT name, wecom_webhook, dingtalk_webhook, dingtalk_secret FROM units") == [
+        ("园区经济发展局", "", "", "")]
+    # The upgraded rows work with today's models: the user gets a reminder, once.
+    from tracker.auth.models import User
+    from tracker.notify.service import send
+    from tracker.reminders.due import Reminder
+
+    user = db.session.query(User).one()
+    reminder = Reminder("催报", "2026-11", user.id, "R", "【催报】请填报：{link}", "/report/2026-11")
+    send([reminder, reminder], "http://duban.example")
+    assert _rows("SELECT kind, recipient, channel, link FROM notifications") == [
+        ("催报", f"user:{user.id}", "站内", "http://duban.example/report/2026-11")]
+    db.session.close()  # PostgreSQL: the session's read would hold the table against DROP
+    downgrade(revision="0005")
+    assert _rows("SELECT login FROM users") == [("zhang",)]
+    assert _rows("SELECT code, lead_id, responsible_unit_id FROM projects") == [("A1", 1, 1)]
     upgrade()  # PostgreSQL: the next test of this worker shares the database

@@ -46,7 +46,8 @@ FIELD_LABELS = {
     "next_steps": "下步计划", "deadline": "办结时限", "log": "办理记录", "comment": "说明",
     "closed_on": "办结日期", "milestone_due_days": "节点临期天数", "planned_on": "计划完成日期",
     "actual_on": "实际完成日期", "not_applicable": "不适用", "note": "备注", "position": "排序",
-    "retired": "停用", "filename": "文件名",
+    "retired": "停用", "filename": "文件名", "email": "邮箱", "notify_email": "邮件提醒", "wecom_webhook": "企业微信机器人",
+    "dingtalk_webhook": "钉钉机器人", "dingtalk_secret": "钉钉加签密钥",
 }
 
 

@@ -48,6 +48,10 @@ class Unit(db.Model):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The unit's group robots (DESIGN.md section 13): empty when it has none.
+    wecom_webhook: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    dingtalk_webhook: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    dingtalk_secret: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     def __repr__(self) -> str:
         return f"<Unit {self.name}>"
@@ -69,6 +73,9 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Part of every session's user id: a new stamp ends every session signed in before it.
     session_stamp: Mapped[str] = mapped_column(String(32), default=_new_stamp, server_default="")
+    # Reminders by e-mail when an address is set and the user has not turned them off.
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    notify_email: Mapped[bool] = mapped_column(default=True, server_default="1")
 
     unit: Mapped[Unit | None] = relationship()
 

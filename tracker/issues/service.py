@@ -40,6 +40,7 @@ from tracker.issues.models import (
 )
 from tracker.issues.queries import EVENT_KIND, MAX_COMMENT, capacities_of, previous_state
 from tracker.issues.workflow import Action
+from tracker.notify import events
 from tracker.projects.models import Project
 
 # --- writing -------------------------------------------------------------------
@@ -136,6 +137,8 @@ def create_issue(
         batch_id=batch_id,
     )
     db.session.flush()
+    if user is not None and batch_id is None and responsible_unit is not None:
+        _tell_assigned(issue)
     return issue
 
 
@@ -147,6 +150,16 @@ _evidence_handler: Callable[..., None] | None = None
 def set_evidence_handler(handler: Callable[..., None]) -> None:
     global _evidence_handler  # noqa: PLW0603  (set once, in create_app)
     _evidence_handler = handler
+
+
+def _tell_assigned(issue: Issue) -> None:
+    """交办: the unit's members and its group robots hear of it at once."""
+    unit = issue.responsible_unit
+    deadline = f"，办结时限：{issue.deadline.month}月{issue.deadline.day}日" if issue.deadline else ""
+    text = (f"【交办】督查室交办督办事项{issue.number}「{issue.display_title}」，责任单位：{unit.name}"
+            f"{deadline}。请登录办理：{{link}}")
+    events.tell("交办", issue.number, "交办", events.unit_members(unit.id), text,
+                f"/issues/{issue.number}", unit_id=unit.id)
 
 
 def move(
@@ -220,7 +233,22 @@ def move(
            new=text, note=action.label)
     if uploads is not None and _evidence_handler is not None:
         _evidence_handler(user, issue, action, event, list(uploads))
+    if before is IssueState.AWAITING_CONFIRMATION and after in (IssueState.CLOSED, IssueState.IN_PROGRESS):
+        _tell_confirmation(issue, event, text)
     return event
+
+
+def _tell_confirmation(issue: Issue, event: IssueEvent, comment: str) -> None:
+    """待确认 confirmed or sent back: the unit's members and the project's lead hear of it."""
+    if event.to_state is IssueState.CLOSED:
+        text = f"【确认办结】督办事项{issue.number}「{issue.display_title}」已由督查室确认办结。查看：{{link}}"
+    else:
+        text = (f"【退回办理】督办事项{issue.number}「{issue.display_title}」的办结申请被督查室退回："
+                f"{comment}。请继续办理：{{link}}")
+    people = events.unit_members(issue.responsible_unit_id)
+    if issue.project is not None and issue.project.lead_id:
+        people.append(issue.project.lead_id)
+    events.tell("待确认", issue.number, f"e{event.id}", people, text, f"/issues/{issue.number}")
 
 
 def _prev(issue: Issue) -> str | None:

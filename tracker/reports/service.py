@@ -19,6 +19,7 @@ from tracker.auth.permissions import can_report_for, can_supervise
 from tracker.errors import Conflict, Refused
 from tracker.extensions import db
 from tracker.forms import whole_number
+from tracker.notify import events
 from tracker.projects.models import (
     BondSpending,
     MonthlyReport,
@@ -241,8 +242,20 @@ def review(user: User, project: Project, year: int, month: int, approve: bool, c
         raise Refused("退回时请填写退回意见。")
     if approve and _own(user, report):
         raise Refused(FOUR_EYES)
+    if not approve:
+        _tell_returned(report, comment.strip())
     _transition(user, report, ReportState.APPROVED if approve else ReportState.RETURNED, comment.strip())
     _commit()
+
+
+def _tell_returned(report: MonthlyReport, comment: str) -> None:
+    """退回: the lead and the liaisons hear of it at once, with the comment."""
+    project, period = report.project, f"{report.year}-{report.month:02d}"
+    text = (f"【退回】{project.name}{report.year}年{report.month}月进展被督查室退回：{comment}。"
+            f"请修改后重新报送：{{link}}")
+    people = ([project.lead_id] if project.lead_id else []) + [u.id for u in project.liaisons]
+    events.tell("退回", f"{project.code}@{period}", f"v{report.version}", people, text,
+                f"/report/{period}")
 
 
 FOUR_EYES = "不能审核本人负责或本人填报的数据（四眼原则），请由督查室其他人员审核。"
