@@ -91,6 +91,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from tracker.reports import locks
 
     locks.set_publication_source(published_through)
+    # A brief's e-mail carries its frozen PDF (and .docx): notify sits below briefs.
+    from tracker.briefs.distribution import KINDS, attachments_for
+    from tracker.notify.delivery import set_attachment_source
+
+    for kind in KINDS:
+        set_attachment_source(kind, attachments_for)
     # The reporting grid shows each row's due milestones; reports sit below milestones.
     from tracker.milestones.routes import grid_milestones
 

@@ -236,3 +236,17 @@ def comparison_sentence(rate_now: Decimal | None, rate_before: Decimal | None,
     if not worse and not better:
         parts.append("各项目预警等级无变化")
     return "与上月相比，" + "，".join(parts) + "。"
+
+
+LATE_SHOWN = 10
+
+
+def late_reports_sentence(month: int, due_on: date, names: Sequence[str]) -> str | None:
+    """三's closing line: {m}月进展报送迟于{M}月{R}日的项目：甲项目、乙项目。 — at most ten names, then
+    等{k}个项目; None when every report came by day R (section 13)."""
+    if not names:
+        return None
+    shown = "、".join(names[:LATE_SHOWN])
+    if len(names) > LATE_SHOWN:
+        shown += f"等{len(names)}个项目"
+    return f"{month}月进展报送迟于{due_on.month}月{due_on.day}日的项目：{shown}。"

@@ -23,6 +23,8 @@ DEFAULTS = {
     "milestone_due_days": "15",  # 临期: a milestone planned within this many days (section 11)
     "evidence_required": "1",  # 办结需佐证: moving an issue to 待确认 needs an evidence file
     "brief_photos": "1",  # the brief's 三、进度滞后项目 shows each project's latest photo
+    "brief_send_to": "",  # the brief's readers, one a line: 名称 <邮箱> (section 12)
+    "brief_copy_to": "",
     # Reminders (section 13): the report of month m is due on day R of month m + 1.
     "report_due_day": "5",
     "report_remind_before": "3",

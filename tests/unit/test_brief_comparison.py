@@ -56,3 +56,16 @@ def test_a_project_without_a_light_in_either_month_counts_in_neither():
 def test_without_a_rate_in_one_month_the_sentence_starts_with_the_lights():
     assert comparison_sentence(None, Decimal(40), [LightChange("甲项目", G, Y)]) == (
         "与上月相比，1个项目预警升级（甲项目）。")
+
+
+def test_late_reports_sentence_names_at_most_ten():
+    from datetime import date
+
+    from tracker.narrative import late_reports_sentence
+
+    assert late_reports_sentence(3, date(2026, 4, 5), []) is None
+    assert late_reports_sentence(3, date(2026, 4, 5), ["甲项目", "乙项目"]) == (
+        "3月进展报送迟于4月5日的项目：甲项目、乙项目。")
+    names = [f"项目{i}" for i in range(12)]
+    assert late_reports_sentence(12, date(2027, 1, 5), names) == (
+        "12月进展报送迟于1月5日的项目：" + "、".join(names[:10]) + "等12个项目。")

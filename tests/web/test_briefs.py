@@ -437,3 +437,17 @@ def test_the_second_edition_compares_with_february_and_ranks(worked_park, users,
     assert units.count("<tr>") == 1 + len(re.findall(r"<tr><td>[^<]+</td><tdclass=\"num\">\d+</td>", units))
     january = "".join(client.get("/briefs/2026-01").get_data(as_text=True).split())
     assert "园区5个重点项目中" in january and "与上月相比" not in january  # m = 1: no comparison
+
+
+def test_brief_names_the_projects_whose_report_came_after_day_r(worked_park, users, login, client):
+    """R is the 5th (section 13): A2's March report came on 8 April; B2's is still a draft (B2 was
+    entered after March, but with a March row, so it was due); Q1's came in time."""
+    from datetime import datetime
+
+    row = db.session.scalar(select(MonthlyReport).where(
+        MonthlyReport.project_id == worked_park["A2"].id, MonthlyReport.month == 3))
+    row.submitted_at = datetime(2026, 4, 8, 2, 0)  # 10:00 in the park
+    db.session.commit()
+    login(users["supervisor"])
+    text = "".join(client.get("/briefs/2026-03").get_data(as_text=True).split())
+    assert "3月进展报送迟于4月5日的项目：新材料产业园项目、标准厂房项目。" in text

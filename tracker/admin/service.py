@@ -16,7 +16,10 @@ SETTING_LABELS = {
     "milestone_due_days": "节点临期天数",
     "evidence_required": "办结需佐证",
     "brief_photos": "简报滞后项目附照片",
+    "brief_send_to": "简报报送名单",
+    "brief_copy_to": "简报抄送名单",
 }
+READER_LISTS = ("brief_send_to", "brief_copy_to")  # one reader a line: 名称 <邮箱>
 SWITCHES = ("evidence_required", "brief_photos")  # 是 "1" / 否 "0"
 
 
@@ -53,6 +56,17 @@ def read_settings(data) -> tuple[dict[str, str], dict[str, str]]:  # noqa: ANN00
             errors["milestone_due_days"] = f"{SETTING_LABELS['milestone_due_days']}应为 0 到 365 之间的整数"
         else:
             values["milestone_due_days"] = str(int(value))
+    for key in READER_LISTS:
+        if key in data:  # absent: kept
+            from tracker.briefs.recipients import parse
+
+            raw = data.get(key, "")
+            _, error = parse(raw if isinstance(raw, str) else "")
+            if error:
+                errors[key] = f"{SETTING_LABELS[key]}：{error}"
+            else:
+                values[key] = "\n".join(line.strip() for line in raw.replace("\r\n", "\n").split("\n")
+                                        if line.strip())
     for key in SWITCHES:
         if key in data:  # absent: kept, as above
             if data.get(key) not in ("1", "0"):

@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "unlock": "解锁",
     "import": "导入",
     "publish": "发布",
+    "send": "发送",
     "signout": "退出登录",
 }
 FIELD_LABELS = {

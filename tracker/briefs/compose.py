@@ -62,6 +62,18 @@ class IssueLine:
 
 
 @dataclass(frozen=True)
+class Late:
+    """When reports of the month were due (day R of the next month), when each counted one came
+    (project id → park day, None: no time kept, counted on time), and whether the brief's day
+    is past R (then a report still missing is late too)."""
+
+    due_on: date
+    came: dict[int, date | None]
+    past_due: bool
+    not_due: set[int] = field(default_factory=set)  # created after the month
+
+
+@dataclass(frozen=True)
 class BondRow:
     project: str
     granted: Decimal
@@ -105,6 +117,7 @@ class BriefData:
     send_to: str = ""
     copy_to: str = ""
     milestones: list[MilestoneLine] = field(default_factory=list)
+    late: Late | None = None
 
 
 def _pct(rate: Decimal | None) -> str:
@@ -188,6 +201,22 @@ def _progress_sentences(data: BriefData) -> list[str]:
                                          p.figures.light) for p in projects]
         sentences.append(narrative.comparison_sentence(data.summary.rate, before.rate, changes))
     return sentences
+
+
+def _late_sentence(data: BriefData) -> str | None:
+    """The projects of the table whose report of the month came after day R, in table order."""
+    late = data.late
+    if late is None:
+        return None
+    names = []
+    for p in data.projects:
+        if p.id in late.came:
+            came = late.came[p.id]
+            if came is not None and came > late.due_on:
+                names.append(p.name)
+        elif late.past_due and p.id not in late.not_due:
+            names.append(p.name)
+    return narrative.late_reports_sentence(data.period.month, late.due_on, names)
 
 
 def _ranking(projects: list[ProjectLine]) -> dict[str, list[dict]]:
@@ -398,6 +427,7 @@ def compose(data: BriefData, final: bool = False) -> dict:
             }
             for p in lagging_projects(data.projects)
         ],
+        "late_sentence": _late_sentence(data),
         "issue_sentences": issue_sentences,
         "issue_list_note": issue_list_note,
         "issue_groups": issue_groups,

@@ -5,8 +5,9 @@ whatever the park's size.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
+from flask import current_app
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -15,6 +16,7 @@ from tracker.briefs.compose import (
     BondRow,
     BriefData,
     IssueLine,
+    Late,
     MilestoneLine,
     ProjectLine,
     lagging_projects,
@@ -24,7 +26,7 @@ from tracker.extensions import db
 from tracker.issues.models import Category, Issue
 from tracker.issues.queries import standing
 from tracker.milestones.models import MilestoneTemplate, ProjectMilestone
-from tracker.periods import Period
+from tracker.periods import Period, month_end
 from tracker.projects.models import (
     COUNTED_STATES,
     KEY_LEVELS,
@@ -35,6 +37,7 @@ from tracker.projects.models import (
 )
 from tracker.projects.service import active_in, figures_for, group_summary, level_in, project_rows
 from tracker.settings import park_settings
+from tracker.timeutil import local
 
 
 def numbering(year: int, month: int) -> tuple[int, bool]:
@@ -161,4 +164,29 @@ def gather(period: Period, draft: Brief, issued_on: date) -> BriefData:
         revision=draft.revision, correction_reason=draft.correction_reason or "",
         next_steps=draft.next_steps or "", send_to=draft.send_to or "", copy_to=draft.copy_to or "",
         milestones=_milestones(year),
+        late=_late_reports(period, issued_on, settings),
     )
+
+
+def _late_reports(period: Period, issued_on: date, settings: dict) -> Late:
+    """The projects whose report of ``period`` came after day R of the next month (DESIGN.md
+    section 13), or had not come by the brief's day when that is past R. A counted row without a
+    submission time (an import) was on time. One statement."""
+    r = settings.get("report_due_day", "5")
+    rules_day = int(r) if r.isascii() and r.isdigit() else 5
+    nxt = period.next()
+    due_on = date(nxt.year, nxt.month, min(max(rules_day, 1), month_end(*nxt).day))
+    rows = db.session.execute(
+        select(MonthlyReport.project_id, MonthlyReport.state, MonthlyReport.submitted_at)
+        .where(MonthlyReport.year == period.year, MonthlyReport.month == period.month))
+    tz = current_app.config["TIMEZONE"]
+    came: dict[int, date | None] = {}
+    has_row: set[int] = set()
+    for pid, state, at in rows:
+        has_row.add(pid)
+        if state in COUNTED_STATES:
+            came[pid] = local(at, tz).date() if at else None
+    # A project created after the month with no row for it was not due (reports.grid.due_months).
+    newer = set(db.session.scalars(select(Project.id).where(
+        Project.created_at >= datetime.combine(period.next().first_day, datetime.min.time()))))
+    return Late(due_on, came, issued_on > due_on, newer - has_row)

@@ -8,11 +8,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from tracker.auth.permissions import supervisor_required
-from tracker.briefs import service
+from tracker.briefs import distribution, service
 from tracker.briefs.check import publish_check
 from tracker.briefs.jobs import runs_in_background
 from tracker.briefs.word import render_docx
-from tracker.errors import Refused
+from tracker.errors import NotFound, Refused
 from tracker.extensions import db
 from tracker.forms import whole_number
 from tracker.http import is_htmx, park_today, parse_period
@@ -25,6 +25,8 @@ from tracker.timeutil import utcnow
 from tracker.xlsx import attachment
 
 bp = Blueprint("briefs", __name__)
+
+ID = "int(max=2147483647)"
 
 
 @bp.get("/briefs")
@@ -82,6 +84,9 @@ def _month_context(year: int, month: int, errors: dict | None = None, form: dict
         ctx["projects"] = list(
             db.session.scalars(select(Project).where(Project.archived_on.is_(None)).order_by(Project.code))
         ) if ctx["locked_through"] and month <= ctx["locked_through"] else []
+        if revisions:
+            ctx["readers"] = distribution.readers()
+            ctx["deliveries"] = distribution.deliveries(revisions[-1])
     elif revisions:
         ctx["b"] = revisions[-1].snapshot
     return ctx
@@ -171,6 +176,39 @@ def publish(period: Period):
     if is_htmx():
         return "", 204, {"HX-Redirect": url_for("briefs.month", period=Period(year, month_))}
     return redirect(url_for("briefs.month", period=Period(year, month_)))
+
+
+@bp.post("/briefs/<period:period>/send")
+@supervisor_required
+def send(period: Period):
+    """发送简报: the latest published revision to every reader with an e-mail address."""
+    brief = service.published_revision(*period)
+    if brief is None:
+        abort(404, description=f"{period.year}年{period.month}月的简报尚未发布。")
+    try:
+        queued, before = distribution.send(current_user, brief, request.form.get("docx") == "1")
+    except Refused as exc:
+        return _month_page(*period, 422, errors={"send": str(exc)})
+    flash(f"已发送给 {queued} 位读者" + (f"（另有 {before} 位此前已发送，未重复）" if before else "")
+          + "；发送结果见下方记录。", "success")
+    return redirect(url_for("briefs.month", period=period) + "#send")
+
+
+@bp.post(f"/briefs/<period:period>/send/<{ID}:notification_id>")
+@supervisor_required
+def resend(period: Period, notification_id: int):
+    """Send the latest revision again to the reader of one delivery."""
+    brief = service.published_revision(*period)
+    if brief is None:
+        abort(404, description=f"{period.year}年{period.month}月的简报尚未发布。")
+    try:
+        n = distribution.resend(current_user, brief, notification_id)
+    except NotFound as exc:
+        abort(404, description=str(exc))
+    except Refused as exc:
+        return _month_page(*period, 422, errors={"send": str(exc)})
+    flash(f"已重发给 {n.address}。", "success")
+    return redirect(url_for("briefs.month", period=period) + "#send")
 
 
 @bp.post("/briefs/<period:period>/unlock")

@@ -41,6 +41,7 @@ from tracker.audit.models import AuditEntry
 from tracker.audit.service import record
 from tracker.auth.models import User
 from tracker.auth.permissions import require_supervisor
+from tracker.briefs import recipients
 from tracker.briefs.compose import compose
 from tracker.briefs.gather import gather
 from tracker.briefs.models import Brief, BriefState
@@ -51,6 +52,7 @@ from tracker.extensions import db
 from tracker.pdf import render_pdf
 from tracker.periods import Period
 from tracker.reports import locks
+from tracker.settings import park_settings
 from tracker.timeutil import utcnow
 from tracker.xlsx import workbook_bytes
 
@@ -189,8 +191,9 @@ def draft_for(year: int, month: int, create: bool = False) -> Brief:
         revision=(highest or 0) + 1,
         state=BriefState.DRAFT,
         next_steps=same_month.next_steps if same_month else "",
-        send_to=previous.send_to if previous else "",
-        copy_to=previous.copy_to if previous else "",
+        # The previous brief's lists, else the names of the readers in the settings.
+        send_to=previous.send_to if previous else _reader_names("brief_send_to"),
+        copy_to=previous.copy_to if previous else _reader_names("brief_copy_to"),
         correction_reason="",
         version=1,
     )
@@ -198,6 +201,11 @@ def draft_for(year: int, month: int, create: bool = False) -> Brief:
         db.session.add(draft)
         db.session.flush()
     return draft
+
+
+def _reader_names(key: str) -> str:
+    readers, _ = recipients.parse(park_settings().get(key, ""))
+    return recipients.names(readers)
 
 
 TEXT_LIMITS = {"next_steps": 5000, "send_to": 500, "copy_to": 500}

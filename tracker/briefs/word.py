@@ -216,6 +216,8 @@ def render_docx(b: dict) -> bytes:
         ], [28, 12, 14, 12, 12, 38, 40], numeric={2})
     else:
         _para(doc, "本月无红灯、黄灯项目。", indent=True)
+    if b.get("late_sentence"):
+        _para(doc, b["late_sentence"], indent=True)
 
     _heading(doc, "四、问题督办情况")
     _para(doc, "".join(b.get("issue_sentences", [])), indent=True)

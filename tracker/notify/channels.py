@@ -24,6 +24,7 @@ import ssl
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from html import escape
@@ -38,8 +39,10 @@ def mail_subject(text: str) -> str:
     return first[:120]
 
 
-def build_mail(*, sender: str, to: str, to_name: str, park: str, text: str, link: str) -> EmailMessage:
-    """A message with a plain part and an HTML part, the link in both."""
+def build_mail(*, sender: str, to: str, to_name: str, park: str, text: str, link: str,
+               attachments: Sequence[tuple[str, str, bytes]] = ()) -> EmailMessage:
+    """A message with a plain part and an HTML part, the link in both, and ``attachments``
+    (file name, MIME type, bytes; the name may be Chinese: RFC 2231)."""
     body = text.replace("{link}", link)
     msg = EmailMessage()
     msg["Subject"] = mail_subject(text)
@@ -56,6 +59,9 @@ def build_mail(*, sender: str, to: str, to_name: str, park: str, text: str, link
         f"<p style=\"color:#666\">—— {escape(park)}督办系统（此邮件由系统自动发送）</p></body></html>",
         subtype="html",
     )
+    for name, mimetype, data in attachments:
+        maintype, _, subtype = mimetype.partition("/")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
     return msg
 
 

@@ -9,6 +9,8 @@ twice does nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from email.utils import parseaddr
 from pathlib import Path
 
 from flask import current_app, has_app_context
@@ -28,12 +30,25 @@ def retry_delay(attempts: int) -> float:
     return float(current_app.config["NOTIFY_RETRY_SECONDS"]) * 2 ** (attempts - 1)
 
 
+# Files a kind of message carries (the brief's PDF and .docx): the domain that owns them, above
+# this one, registers a source at start-up: source(notification) → [(name, MIME type, bytes)].
+_attachment_sources: dict[str, Callable[[Notification], list[tuple[str, str, bytes]]]] = {}
+
+
+def set_attachment_source(kind: str, source: Callable[[Notification], list]) -> None:
+    _attachment_sources[kind] = source
+
+
 def _send(n: Notification) -> str:
     config = current_app.config
     if n.channel is Channel.EMAIL:
-        msg = channels.build_mail(sender=config["MAIL_FROM"], to=n.address,
-                                  to_name=n.user.name if n.user else "", park=park_settings()["park_name"],
-                                  text=n.text, link=n.link)
+        # A reader outside the app is addressed as 名称 <邮箱>.
+        name, address = parseaddr(n.address)
+        source = _attachment_sources.get(n.kind)
+        msg = channels.build_mail(sender=config["MAIL_FROM"], to=address or n.address,
+                                  to_name=n.user.name if n.user else name,
+                                  park=park_settings()["park_name"], text=n.text, link=n.link,
+                                  attachments=source(n) if source else ())
         stamp = utcnow().strftime("%Y%m%d-%H%M%S")
         return channels.send_mail(msg, config["SMTP_URL"], Path(current_app.instance_path) / "outbox",
                                   f"{stamp}-{n.id}")
