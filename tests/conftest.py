@@ -149,7 +149,8 @@ def empty_database(url: str) -> None:
 
 
 def _seed_as_migrated(conn) -> None:  # noqa: ANN001
-    """The rows the migrations insert, which TRUNCATE removed: the default milestone template."""
+    """The rows the migrations insert, which TRUNCATE removed: the default milestone template
+    and the work report's default indicators."""
     from tracker.milestones.status import DEFAULT_TEMPLATE
 
     for position, (name, key) in enumerate(DEFAULT_TEMPLATE, start=1):
@@ -157,6 +158,13 @@ def _seed_as_migrated(conn) -> None:  # noqa: ANN001
             "INSERT INTO milestone_templates (name, position, retired, key, created_at)"
             " VALUES (:name, :position, false, :key, CURRENT_TIMESTAMP)"),
             {"name": name, "position": position, "key": key.value if key else None})
+    from tracker.workreport.sentences import DEFAULT_INDICATORS
+
+    for position, (key, name) in enumerate(DEFAULT_INDICATORS, start=1):
+        conn.execute(text(
+            "INSERT INTO wr_indicators (name, key, position, retired)"
+            " VALUES (:name, :key, :position, false)"),
+            {"name": name, "key": key, "position": position})
 
 
 
