@@ -196,12 +196,12 @@ def test_a_database_of_revision_0007_upgrades_to_the_work_report_with_its_briefs
     # The new tables take the park's figures.
     with db.engine.begin() as conn:
         conn.execute(text(
-            "INSERT INTO wr_indicator_values (indicator_id, year, month, value, last_year, version)"
+            "INSERT INTO wr_indicator_values (indicator_id, year, month, cumulative, last_year, version)"
             " VALUES (1, 2026, 6, 45.60, 38.00, 1)"))
         conn.execute(text(
             "INSERT INTO wr_targets (year, kind, value, version) VALUES (2026, '土地收储', 300, 1)"))
     from tracker.workreport.models import IndicatorValue, Target
 
     value = db.session.query(IndicatorValue).one()
-    assert (value.indicator.name, str(value.value), str(value.last_year)) == ("规上工业总产值", "45.60", "38.00")
+    assert (value.indicator.name, str(value.cumulative), str(value.last_year)) == ("规上工业总产值", "45.60", "38.00")
     assert str(db.session.query(Target).one().value) == "300.00"

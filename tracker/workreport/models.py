@@ -96,7 +96,7 @@ class IndicatorValue(Edited, db.Model):
     indicator_id: Mapped[int] = mapped_column(ForeignKey("wr_indicators.id"), index=True)
     year: Mapped[int]
     month: Mapped[int]
-    value: Mapped[Decimal | None] = mapped_column(Amount)
+    cumulative: Mapped[Decimal | None] = mapped_column(Amount)
     last_year: Mapped[Decimal | None] = mapped_column(Amount)
 
     indicator: Mapped[Indicator] = relationship()
@@ -128,7 +128,7 @@ class PipelineProject(Edited, db.Model):
     name: Mapped[str] = mapped_column(String(100))
     industry: Mapped[str] = mapped_column(String(40), default="")
     investment: Mapped[Decimal] = mapped_column(Amount)
-    stage: Mapped[PipelineStage] = mapped_column(
+    progress: Mapped[PipelineStage] = mapped_column(
         str_enum(PipelineStage, "wr_pipeline_stage"), default=PipelineStage.TALKING)
 
     updated_by: Mapped[User | None] = relationship()
