@@ -30,8 +30,10 @@ def _brief_sentences(period: Period, today: date) -> tuple[str | None, str | Non
                   copy_to="", correction_reason="")
     data = gather(period, draft, today)
     bonds = [narrative.BondLine(b.granted, b.spent, b.expected_on) for b in data.bonds]
-    projects = "".join(s for s in (narrative.overview_sentence(data.summary, period.month),
-                                   narrative.bonds_sentence(bonds)) if s)
+    projects = None
+    if data.summary.count:  # a park without key projects has no 项目建设 to report
+        projects = "".join(s for s in (narrative.overview_sentence(data.summary, period.month),
+                                       narrative.bonds_sentence(bonds)) if s)
     categories = {c: 0 for c in data.categories}
     for i in data.issues:
         if i.standing.is_open:
