@@ -31,6 +31,7 @@ TIERS: list[tuple[str, list[str]]] = [
     ]),
     ("pure core: the brief's composition, reminders due", [
         "tracker.briefs.compose", "tracker.reminders.due", "tracker.workreport.sentences",
+        "tracker.workbook.wrsheets",
     ]),
     ("plumbing: time and configuration", ["tracker.timeutil", "tracker.config"]),
     ("plumbing: extensions", ["tracker.extensions"]),
