@@ -27,7 +27,7 @@ import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
 from jinja2.bccache import Bucket, BytecodeCache
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, inspect, make_url, text
 
 # An xdist worker inherits the environment of the controller, which loaded this file too:
 # it takes an instance folder and a queue of its own instead of the controller's.
@@ -160,6 +160,8 @@ def _seed_as_migrated(conn) -> None:  # noqa: ANN001
             {"name": name, "position": position, "key": key.value if key else None})
     from tracker.workreport.sentences import DEFAULT_INDICATORS
 
+    if not inspect(conn).has_table("wr_indicators"):
+        return  # a migration test left this worker's database at an older revision
     for position, (key, name) in enumerate(DEFAULT_INDICATORS, start=1):
         conn.execute(text(
             "INSERT INTO wr_indicators (name, key, position, retired)"

@@ -261,3 +261,15 @@ def test_the_commands_render_publish_and_get_byte_for_byte(report_park, runner, 
         assert hashlib.sha256(target.read_bytes()).hexdigest() == sha
     bad = runner.invoke(args=["work-report", "render", "--period", "2026-3x", "--out", str(out)])
     assert bad.exit_code == 2
+
+
+def test_leadership_sees_a_card_per_area_against_last_year_and_the_targets(
+        report_park, users, login, client):
+    login(users["viewer"])
+    page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get("/work-report/2026-03").get_data(
+        as_text=True)))
+    assert "规上工业总产值 45.60（上年同期 38.00，增长20.0%）" in page
+    assert "退税 1.05（上年同期 —，—）" in page
+    assert "3个 · 17.75亿元 上年同期 0.00亿元；年度任务 50.00亿元，完成 35.5%" in page
+    assert "5个 · 15.50亿元" in page
+    assert "120亩 上年同期 0亩；年度目标 300亩，完成 40.0%" in page

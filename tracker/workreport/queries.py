@@ -134,3 +134,20 @@ def year_figures(year: int, month: int, last_day: date) -> YearFigures:
     land = list(db.session.scalars(select(LandEntry.area).where(
         LandEntry.acquired_on >= first, LandEntry.acquired_on <= last_day)))
     return YearFigures(values, signed, pipeline, land, targets_of(year))
+
+
+def cards(year: int, month: int, last_day: date, last_year_day: date) -> dict:
+    """Leadership's cards, one per area: 1-m of ``year`` against the same period of the year
+    before (values as of ``last_year_day``) and against the year's targets; plain values."""
+    now = year_figures(year, month, last_day)
+    before = year_figures(year - 1, month, last_year_day)
+    names = {i.key: i.name for i in indicators() if i.key}
+    return {
+        "economy": [(names.get(key, key), value, last) for key, (value, last) in now.values.items()],
+        "signed": (len(now.signed), sum((a for _, a in now.signed), Decimal(0)),
+                   sum((a for _, a in before.signed), Decimal(0)),
+                   now.targets.get(TargetKind.INVESTMENT)),
+        "pipeline": (len(now.pipeline), sum((a for _, a in now.pipeline), Decimal(0))),
+        "land": (sum(now.land, Decimal(0)), sum(before.land, Decimal(0)),
+                 now.targets.get(TargetKind.LAND)),
+    }

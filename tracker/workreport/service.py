@@ -84,7 +84,10 @@ def save_row(user: User | None, area_key: str, row: Any, data: dict,
     area = AREAS[area_key]
     check_area(user, area)
     values, errors = read_fields(area.fields, data)
-    if row is not None and not errors and read_version(data) != row.version:
+    seen = read_version(data)
+    if row is not None and seen is None:
+        return Line(row, form=data, errors={"_row": STALE_PAGE})
+    if row is not None and not errors and seen != row.version:
         return _stale(area, row, data)
     if area.key == "targets" and not errors and _duplicate_target(values, row):
         errors["kind"] = f"{values['year']}年的“{values['kind'].value}”已有目标值，请直接修改该行"
@@ -126,7 +129,9 @@ def save_value(user: User | None, indicator: Indicator, year: int, month: int, d
     row = value_of(indicator.id, year, month)
     values, errors = read_fields(VALUE_FIELDS, data)
     seen = read_version(data)
-    if not errors and seen is not None and seen != (row.version if row else 0):
+    if seen is None:
+        return Line(row, indicator=indicator, form=data, errors={"_row": STALE_PAGE})
+    if not errors and seen != (row.version if row else 0):
         if row is None:  # deleted meanwhile: cannot happen today, values are never deleted
             raise Refused(STALE_PAGE)
         line = Line(row, indicator=indicator, form=data)

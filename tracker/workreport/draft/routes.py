@@ -15,8 +15,10 @@ from tracker.errors import Conflict, Refused
 from tracker.forms import whole_number
 from tracker.http import default_period, is_htmx, park_today, parse_period
 from tracker.periods import Period
+from tracker.workreport import queries
 from tracker.workreport.draft import service
 from tracker.workreport.draft.word import render_docx
+from tracker.workreport.sentences import growth_words, mu, ratio, yi
 
 bp = Blueprint("workreport_draft", __name__)
 
@@ -40,9 +42,31 @@ def _context(period: Period, **extra) -> dict:  # noqa: ANN003
         snapshot = service.build_snapshot(report, park_today())
     elif revisions:
         snapshot = revisions[-1].snapshot
-    return {"period": period, "r": snapshot, "report": report, "editing": editing,
+    last_year_day = Period(period.year - 1, period.month).last_day
+    return {"period": period, "r": snapshot, "cards": card_texts(queries.cards(
+                *period, period.last_day, last_year_day)), "report": report, "editing": editing,
             "report_version": report.version if report else None, "revisions": revisions,
             "today": park_today(), "text_errors": {}, "form": None, **extra}
+
+
+def card_texts(c: dict) -> dict:
+    """The cards' figures as shown (亿元 and 亩 with the sentences' formatting)."""
+    def share(part, whole) -> str:  # noqa: ANN001
+        rate = ratio(part, whole)
+        return f"{rate:.1f}%" if rate is not None else "—"
+
+    n, total, before, target = c["signed"]
+    area, area_before, land_target = c["land"]
+    return {
+        "economy": [(name, yi(v), yi(last) if last is not None else "—",
+                     growth_words(v, last) or "—") for name, v, last in c["economy"]],
+        "signed": {"n": n, "total": yi(total), "before": yi(before),
+                   "target": yi(target) if target else "—", "share": share(total, target)},
+        "pipeline": {"k": c["pipeline"][0], "total": yi(c["pipeline"][1])},
+        "land": {"area": mu(area), "before": mu(area_before),
+                 "target": mu(land_target) if land_target else "—",
+                 "share": share(area, land_target)},
+    }
 
 
 def _page(period: Period, status: int = 200, **extra):  # noqa: ANN003, ANN202
