@@ -14,6 +14,7 @@ Decisions where DESIGN.md is silent:
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 
 from flask import render_template
 from sqlalchemy import func, select
@@ -78,7 +79,7 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def build_snapshot(report: WorkReport, today, final: bool = False) -> dict:  # noqa: ANN001
+def build_snapshot(report: WorkReport, today: date, final: bool = False) -> dict:
     """Every text of the report as shown, from live data as of the period's last day and the
     draft's edits. ``final`` drops the draft marks (the revision being published)."""
     period = Period(report.year, report.month)
@@ -203,7 +204,7 @@ def _commit(year: int, month: int) -> None:
 
 
 def publish(year: int, month: int, user: User | None, correction: bool = False, reason: str = "",
-            *, today) -> WorkReport:  # noqa: ANN001
+            *, today: date) -> WorkReport:
     """Freeze the period's draft as a published revision: snapshot, PDF and .docx with their
     SHA-256. A period already published needs ``correction`` and a reason."""
     require_supervisor(user, SUPERVISORS_ONLY)
