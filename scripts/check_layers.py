@@ -30,7 +30,8 @@ TIERS: list[tuple[str, list[str]]] = [
         "tracker.files.sample",
     ]),
     ("pure core: the brief's composition, reminders due", [
-        "tracker.briefs.compose", "tracker.reminders.due",
+        "tracker.briefs.compose", "tracker.reminders.due", "tracker.workreport.sentences",
+        "tracker.workbook.wrsheets",
     ]),
     ("plumbing: time and configuration", ["tracker.timeutil", "tracker.config"]),
     ("plumbing: extensions", ["tracker.extensions"]),
@@ -47,10 +48,12 @@ TIERS: list[tuple[str, list[str]]] = [
     ("domain: reports", ["tracker.reports"]),
     ("domain: issues", ["tracker.issues"]),
     ("domain: milestones, attachments", ["tracker.milestones", "tracker.attachments"]),
+    ("domain: the work report's data", ["tracker.workreport"]),
     ("domain: briefs, workbook, dashboard, project file", [
         "tracker.briefs", "tracker.workbook", "tracker.dashboard", "tracker.projectfile",
         "tracker.reminders",
     ]),
+    ("domain: the work report's drafts and files", ["tracker.workreport.draft"]),
     ("top: request wiring, administration, demo", ["tracker.web", "tracker.admin", "tracker.demo"]),
     ("top: the whole schema, commands", ["tracker.models", "tracker.cli"]),
     ("top: the app factory", ["tracker"]),

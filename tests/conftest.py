@@ -27,7 +27,7 @@ import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
 from jinja2.bccache import Bucket, BytecodeCache
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, inspect, make_url, text
 
 # An xdist worker inherits the environment of the controller, which loaded this file too:
 # it takes an instance folder and a queue of its own instead of the controller's.
@@ -149,7 +149,8 @@ def empty_database(url: str) -> None:
 
 
 def _seed_as_migrated(conn) -> None:  # noqa: ANN001
-    """The rows the migrations insert, which TRUNCATE removed: the default milestone template."""
+    """The rows the migrations insert, which TRUNCATE removed: the default milestone template
+    and the work report's default indicators."""
     from tracker.milestones.status import DEFAULT_TEMPLATE
 
     for position, (name, key) in enumerate(DEFAULT_TEMPLATE, start=1):
@@ -157,6 +158,15 @@ def _seed_as_migrated(conn) -> None:  # noqa: ANN001
             "INSERT INTO milestone_templates (name, position, retired, key, created_at)"
             " VALUES (:name, :position, false, :key, CURRENT_TIMESTAMP)"),
             {"name": name, "position": position, "key": key.value if key else None})
+    from tracker.workreport.sentences import DEFAULT_INDICATORS
+
+    if not inspect(conn).has_table("wr_indicators"):
+        return  # a migration test left this worker's database at an older revision
+    for position, (key, name) in enumerate(DEFAULT_INDICATORS, start=1):
+        conn.execute(text(
+            "INSERT INTO wr_indicators (name, key, position, retired)"
+            " VALUES (:name, :key, :position, false)"),
+            {"name": name, "key": key, "position": position})
 
 
 

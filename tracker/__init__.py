@@ -60,6 +60,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from tracker.reminders.routes import bp as reminders_bp
     from tracker.reports.routes import bp as reports_bp
     from tracker.workbook.routes import bp as workbook_bp
+    from tracker.workreport.draft.routes import bp as workreport_draft_bp
+    from tracker.workreport.routes import bp as workreport_bp
 
     for bp in (
         auth_bp,
@@ -78,6 +80,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         jobs_bp,
         notify_bp,
         reminders_bp,
+        workreport_bp,
+        workreport_draft_bp,
     ):
         app.register_blueprint(bp)
 

@@ -161,6 +161,7 @@ def register(app: Flask) -> None:
     from tracker.briefs.cli import brief_group
     from tracker.reminders.cli import remind_command
     from tracker.workbook.cli import export_command, import_command
+    from tracker.workreport.draft.cli import work_report_group
 
     for command in (
         demo_command,
@@ -172,5 +173,6 @@ def register(app: Flask) -> None:
         import_command,
         export_command,
         remind_command,
+        work_report_group,
     ):
         app.cli.add_command(command)

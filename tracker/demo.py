@@ -33,6 +33,7 @@ from tracker.projects.models import (
     ReportState,
     Stage,
 )
+from tracker.workreport import demo as workreport_demo
 
 DEMO_USERS = [
     # login, name, role, unit, password
@@ -250,6 +251,7 @@ def load_demo(today: date, *, keep_passwords: bool = False) -> tuple[bool, list[
     _demo_issues(today, users["duchashi"])
     _demo_milestones(today, users["duchashi"])
     _demo_year_levels(period.year - 1)
+    workreport_demo.load(period.year, period.month)
     db.session.commit()
     return True, logins
 

@@ -33,6 +33,15 @@ from tracker.projects.models import (
 from tracker.reports.models import PeriodUnlock
 from tracker.settings import Setting
 from tracker.workbook.models import ImportBatch
+from tracker.workreport.models import (
+    Indicator,
+    IndicatorValue,
+    LandEntry,
+    PipelineProject,
+    SignedProject,
+    Target,
+    WorkReport,
+)
 
 __all__ = [
     "KEY_LEVELS",
@@ -71,5 +80,12 @@ __all__ = [
     "SupervisionLevel",
     "Unit",
     "User",
+    "Indicator",
+    "IndicatorValue",
+    "LandEntry",
+    "PipelineProject",
+    "SignedProject",
+    "Target",
+    "WorkReport",
     "project_liaisons",
 ]

@@ -180,3 +180,30 @@ def test_a_database_of_revision_0005_upgrades_to_notifications_with_its_users_an
     assert _rows("SELECT login FROM users") == [("zhang",)]
     assert _rows("SELECT code, lead_id, responsible_unit_id FROM projects") == [("A1", 1, 1)]
     upgrade()  # PostgreSQL: the next test of this worker shares the database
+
+
+def test_a_database_of_revision_0007_upgrades_to_the_work_report_with_its_briefs(app):
+    downgrade(revision="0007")
+    with db.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO briefs (year, month, revision, number, state, next_steps, send_to, copy_to,"
+            " correction_reason, created_at, version) VALUES (2026, 5, 1, 1, '已发布', '', '', '', '',"
+            " '2026-06-01 08:00:00', 1)"))
+    upgrade()
+    assert _rows("SELECT year, month, state FROM briefs") == [(2026, 5, "已发布")]
+    assert _rows("SELECT key, name FROM wr_indicators ORDER BY position") == [
+        ("output", "规上工业总产值"), ("value_added", "规上工业增加值"),
+        ("investment", "全社会固定资产投资"), ("tax", "全口径税收"), ("refund", "退税")]
+    # The new tables take the park's figures.
+    with db.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO wr_indicator_values (indicator_id, year, month, cumulative, last_year, version)"
+            " VALUES (1, 2026, 6, 45.60, 38.00, 1)"))
+        conn.execute(text(
+            "INSERT INTO wr_targets (year, kind, value, version) VALUES (2026, '土地收储', 300, 1)"))
+    from tracker.workreport.models import IndicatorValue, Target
+
+    value = db.session.query(IndicatorValue).one()
+    assert (value.indicator.name, str(value.cumulative), str(value.last_year)) == ("规上工业总产值", "45.60", "38.00")
+    assert str(db.session.query(Target).one().value) == "300.00"
+    db.session.close()  # PostgreSQL: the next test of this worker shares the database

@@ -32,8 +32,10 @@ from tracker.models import (
 )
 from tracker.workbook.parse import SHEETS
 from tracker.workbook.plan import plan_import
+from tracker.workbook.wrsheets import WORK_REPORT_SHEETS
 
 HEADERS = {s.name: s.headers for s in SHEETS}
+ALL_SHEETS = (*SHEETS, *WORK_REPORT_SHEETS)  # the work report's sheets follow the park's
 
 
 def xlsx(sheets: dict[str, list[list]], *, headers: bool = True) -> bytes:
@@ -418,8 +420,8 @@ def test_an_export_imports_back_changing_nothing(client, login, users, make_proj
     assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
     data = response.data
     wb = load_workbook(io.BytesIO(data))
-    assert wb.sheetnames == [s.name for s in SHEETS]
-    for sheet in SHEETS:
+    assert wb.sheetnames == [s.name for s in ALL_SHEETS]
+    for sheet in ALL_SHEETS:
         ws = wb[sheet.name]
         assert [c.value for c in ws[1]] == sheet.headers
         assert ws.freeze_panes == "A2"
@@ -497,8 +499,8 @@ def test_template_has_headers_validation_lists_and_an_explanation_sheet(client, 
     login(users["supervisor"])
     response = client.get("/import/template.xlsx")
     wb = load_workbook(io.BytesIO(response.data))
-    assert wb.sheetnames == ["说明", *[s.name for s in SHEETS]]
-    for sheet in SHEETS:
+    assert wb.sheetnames == ["说明", *[s.name for s in ALL_SHEETS]]
+    for sheet in ALL_SHEETS:
         assert [c.value for c in wb[sheet.name][1]] == sheet.headers
         assert wb[sheet.name].max_row == 1
     lists = {dv.formula1 for dv in wb["项目"].data_validations.dataValidation}
@@ -506,7 +508,7 @@ def test_template_has_headers_validation_lists_and_an_explanation_sheet(client, 
     lists = {dv.formula1 for dv in wb["问题"].data_validations.dataValidation}
     assert '"待办理,办理中,待确认,已办结,已撤销"' in lists and '"一般督办,重点督办,挂牌督办"' in lists
     explained = [(r[0], r[1]) for r in wb["说明"].iter_rows(min_row=2, max_col=2, values_only=True) if r[1]]
-    assert explained == [(s.name, h) for s in SHEETS for h in s.headers]
+    assert explained == [(s.name, h) for s in ALL_SHEETS for h in s.headers]
     # The template itself imports: nothing to do.
     plan = plan_import(response.data)
     assert plan.ok and not plan.changes_anything

@@ -20,6 +20,13 @@ TABLE_LABELS = {
     "project_milestones": "项目节点",
     "project_year_levels": "年度级别",
     "files": "附件",
+    "wr_indicators": "经济指标名录",
+    "wr_indicator_values": "经济指标",
+    "wr_signed_projects": "招商签约",
+    "wr_pipeline_projects": "储备项目",
+    "wr_land_entries": "土地收储",
+    "wr_targets": "年度目标",
+    "work_reports": "工作情况汇报",
 }
 ACTION_LABELS = {
     "create": "新建",
@@ -49,6 +56,11 @@ FIELD_LABELS = {
     "actual_on": "实际完成日期", "not_applicable": "不适用", "note": "备注", "position": "排序",
     "retired": "停用", "filename": "文件名", "email": "邮箱", "notify_email": "邮件提醒", "wecom_webhook": "企业微信机器人",
     "dingtalk_webhook": "钉钉机器人", "dingtalk_secret": "钉钉加签密钥",
+    # The work report's data (DESIGN.md section 15).
+    "cumulative": "本期累计(亿元)", "last_year": "上年同期累计(亿元)", "signed_on": "签约日期",
+    "investment": "计划投资(亿元)", "agreement": "协议类型", "progress": "进展",
+    "acquired_on": "收储日期", "area": "面积(亩)", "location": "位置", "value": "目标值",
+    "kind": "指标", "texts": "段落", "problems": "存在问题", "plans": "下一步工作计划",
 }
 
 

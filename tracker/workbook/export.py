@@ -36,6 +36,7 @@ from tracker.projects.models import (
     Project,
     ProjectYearLevel,
 )
+from tracker.workbook import wrplan
 from tracker.workbook.cells import NOT_APPLICABLE
 from tracker.workbook.parse import (
     BONDS,
@@ -48,6 +49,8 @@ from tracker.workbook.parse import (
     SPENDINGS,
     Sheet,
 )
+from tracker.workbook.wrsheets import EXPLANATIONS as WR_EXPLANATIONS
+from tracker.workbook.wrsheets import WORK_REPORT_SHEETS
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
@@ -172,7 +175,7 @@ def build_workbook(data: dict[str, Iterable[Sequence[Any]]], *, explain: bool = 
     wb.remove(wb.active)
     if explain:
         _explanations(wb.create_sheet("说明"))
-    for sheet in SHEETS:
+    for sheet in (*SHEETS, *WORK_REPORT_SHEETS):
         ws = wb.create_sheet(sheet.name)
         _header(ws, sheet)
         _fill(ws, sheet, data.get(sheet.name, ()))
@@ -187,14 +190,16 @@ def _explanations(ws: Any) -> None:
     for cell in ws[1]:
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
-    for sheet in SHEETS:
+    for sheet in (*SHEETS, *WORK_REPORT_SHEETS):
         for column in sheet.columns:
             required = "必填" if column.required else "选填"
             if (sheet.name, column.header) == ("问题", "办结日期"):
                 required = "已办结时必填"
             elif (sheet.name, column.header) == ("年度计划", "年度计划投资(万元)"):
                 required = "未填级别时必填"
-            ws.append([sheet.name, column.header, required, EXPLANATIONS[(sheet.name, column.header)]])
+            explained = EXPLANATIONS.get((sheet.name, column.header)) or WR_EXPLANATIONS[
+                (sheet.name, column.header)]
+            ws.append([sheet.name, column.header, required, explained])
     ws.append([])
     for line in RULES:
         ws.append([line])
@@ -304,4 +309,4 @@ def milestone_rows(codes: dict[int, str]) -> list[tuple]:
 
 def export_bytes() -> bytes:
     """The whole database as the park's workbook."""
-    return build_workbook(export_rows())
+    return build_workbook(export_rows() | wrplan.export_rows())

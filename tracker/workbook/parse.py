@@ -255,8 +255,10 @@ def _check_extent(name: str, rows: int, columns: int) -> None:
         raise WorkbookError(f"{name} 工作表过大：最多{MAX_ROWS}行、{MAX_COLUMNS}列")
 
 
-def read_sheets(data: bytes, max_bytes: int | None = None) -> dict[str, list[list[Any]]]:
-    """The rows (from A1, Excel's own row numbers minus one) of each of our six sheets.
+def read_sheets(data: bytes, max_bytes: int | None = None,
+                extra: Sequence[str] = ()) -> dict[str, list[list[Any]]]:
+    """The rows (from A1, Excel's own row numbers minus one) of each of our sheets (and of the
+    ``extra`` ones, the work report's).
 
     Raises ``WorkbookError`` with a Chinese message for a file that is empty, too large
     (in bytes, or a sheet past ``MAX_ROWS`` data rows or ``MAX_COLUMNS`` columns), not a
@@ -271,10 +273,10 @@ def read_sheets(data: bytes, max_bytes: int | None = None) -> dict[str, list[lis
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = set(book.sheet_names)
-        present = [n for n in SHEET_NAMES if n in names]
+        present = [n for n in (*SHEET_NAMES, *extra) if n in names]
         if not present:
             raise WorkbookError(
-                "工作簿中没有可导入的工作表：应至少包含 " + "、".join(SHEET_NAMES) + " 之一。"
+                "工作簿中没有可导入的工作表：应至少包含 " + "、".join((*SHEET_NAMES, *extra)) + " 之一。"
             )
         for name, (rows, columns) in _xlsx_extents(data).items():
             _check_extent(name, rows, columns)
@@ -419,11 +421,10 @@ def _check_issue(values: dict[str, Any], line: int, book: ParsedBook) -> bool:
     return True
 
 
-def parse_book(sheets: dict[str, Sequence[Sequence[Any]]]) -> ParsedBook:
-    """Every record of the sheets present, or every error; cross-sheet project codes too
-    (a code must be in 项目 — the database's codes are checked by ``check_codes``)."""
+def parse_book(sheets: dict[str, Sequence[Sequence[Any]]], extra: Sequence[Sheet] = ()) -> ParsedBook:
+    """Every record of the sheets present (ours, then ``extra``), or every error."""
     book = ParsedBook()
-    for sheet in SHEETS:
+    for sheet in (*SHEETS, *extra):
         if sheet.name in sheets:
             parse_sheet(sheet, sheets[sheet.name], book)
     return book

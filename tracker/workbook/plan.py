@@ -39,7 +39,7 @@ from tracker.projects.models import (
 )
 from tracker.reports import locks
 from tracker.reports.models import PeriodUnlock
-from tracker.workbook import nodes, parse
+from tracker.workbook import nodes, parse, wrplan
 from tracker.workbook.parse import (
     BONDS,
     ISSUES,
@@ -54,6 +54,7 @@ from tracker.workbook.parse import (
     error,
 )
 from tracker.workbook.rows import IMPORT_NOTE, PREVIEW_ROWS, Row, SheetPlan, StageMove
+from tracker.workbook.wrsheets import WORK_REPORT_SHEET_NAMES, WORK_REPORT_SHEETS
 
 __all__ = ["IMPORT_NOTE", "PREVIEW_ROWS", "ImportPlan", "Row", "SheetPlan", "plan_import"]
 
@@ -381,6 +382,7 @@ class _Planner:
         if MILESTONES.name in records:
             plan.sheets[MILESTONES.name], plan.stage_moves = nodes.plan_milestones(
                 self, records[MILESTONES.name])
+        plan.sheets.update(wrplan.plan_sheets(self.book, self.errors))
         self.locks(
             (plan.sheets[s.name], s.columns[3].header)
             for s in (MONTHLY, SPENDINGS)
@@ -393,7 +395,8 @@ class _Planner:
             plan.warnings.append("工作簿中没有以下工作表，这些数据不做修改：" + "、".join(missing))
         plan.errors = parse.sort_errors(self.errors)
         # Order sheets as DESIGN.md lists them.
-        plan.sheets = {s.name: plan.sheets[s.name] for s in SHEETS if s.name in plan.sheets}
+        plan.sheets = {s.name: plan.sheets[s.name] for s in (*SHEETS, *WORK_REPORT_SHEETS)
+                       if s.name in plan.sheets}
         return plan
 
 
@@ -423,10 +426,10 @@ def _stored_spendings(project_ids: list[int], codes: dict[int, str]) -> dict[tup
 def read_book(data: bytes) -> ParsedBook:
     """Parse a file's bytes; a file that cannot be read at all is one error line."""
     try:
-        sheets = parse.read_sheets(data, file_limit())
+        sheets = parse.read_sheets(data, file_limit(), extra=WORK_REPORT_SHEET_NAMES)
     except parse.WorkbookError as exc:
         return ParsedBook(errors=[str(exc)])
-    return parse.parse_book(sheets)
+    return parse.parse_book(sheets, extra=WORK_REPORT_SHEETS)
 
 
 @contextmanager

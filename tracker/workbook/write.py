@@ -46,7 +46,7 @@ from tracker.projects.models import (
     Stage,
 )
 from tracker.timeutil import utcnow
-from tracker.workbook import nodes, parse
+from tracker.workbook import nodes, parse, wrplan
 from tracker.workbook.models import ImportBatch
 from tracker.workbook.parse import (
     BONDS,
@@ -58,6 +58,7 @@ from tracker.workbook.parse import (
     SPENDINGS,
 )
 from tracker.workbook.plan import IMPORT_NOTE, ImportPlan, Row, SheetPlan, gc_paused
+from tracker.workbook.wrsheets import WORK_REPORT_SHEETS
 
 # --- applying ---------------------------------------------------------------------------
 
@@ -139,6 +140,9 @@ class _Writer:
         self.spendings(self.sheet(SPENDINGS), codes)
         self.issues(self.sheet(ISSUES), codes)
         nodes.write_milestones(self, self.sheet(MILESTONES), codes, plan.stage_moves)
+        for sheet in WORK_REPORT_SHEETS:
+            self.sheet(sheet)
+        wrplan.write_sheets(plan.sheets, self.user_id, self.batch_id)
         self.step("")
         if self.audit:
             db.session.execute(insert(AuditEntry.__table__), self.audit)
