@@ -63,6 +63,8 @@ def fill(app: Flask, rule, values: dict, override: dict | None = None) -> str:
             args[name] = override[name]
         elif name in values and values[name] is not None:
             args[name] = values[name]
+        elif kind == "AnyConverter":  # one of a fixed list: the first in order
+            args[name] = sorted(converter.items)[0]
         else:
             args[name] = 1 if kind in ("IntegerConverter", "FloatConverter") else "1"
     with app.test_request_context():

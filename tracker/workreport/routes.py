@@ -185,6 +185,8 @@ def area_row(area: str, row_id: int):
     if status != 200:
         lines = [line if x.row.id == row.id else x for x in
                  (Line(r) for r in queries.rows(area, year))]
+        if all(x is not line for x in lines):  # a row of another year: shown first, with its errors
+            lines.insert(0, line)
         return _area_page(area, year, lines, status)
     flash(f"{AREAS[area].title}：已保存。", "success")
     return redirect(url_for(".area_page", area=area, year=year) + f"#row-{row.id}")
