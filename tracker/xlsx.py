@@ -1,6 +1,6 @@
 """An Excel download of any list page: the rows the user filtered, as .xlsx.
 
-Workbooks are written with openpyxl's write-only mode into a spooled temporary file and sent
+Workbooks are streamed row by row (tracker.xlsxwrite) into a spooled temporary file and sent
 from it in chunks, so a list of any length costs about the same memory as a short one.
 """
 
@@ -9,98 +9,52 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
-from decimal import Decimal
 from itertools import chain, islice
-from typing import IO, Any
+from typing import IO
 from urllib.parse import quote
 
 from flask import Response
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
+
+from tracker.xlsxwrite import SheetSpec, Workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SPOOL_BYTES = 4 * 1024 * 1024  # larger workbooks spill to a temporary file on disk
 CHUNK = 64 * 1024
-WIDTH_SAMPLE = 500  # widths are fitted to the first rows: write-only sheets fix them up front
-
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="E8EEF7")
+WIDTH_SAMPLE = 500  # widths are fitted to the first rows: a streamed sheet fixes them up front
 
 
 def _cell(value: object) -> object:
-    if isinstance(value, Decimal):
-        return float(value)  # the cell stores a double either way; formatted to 2 places
     if hasattr(value, "value") and not isinstance(value, (date, datetime)):
         return value.value  # enums: their Chinese label
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
     return value
 
 
-def text_cell(ws: Any, value: str) -> Any:
-    """A cell that holds ``value`` as text, even when it starts with '=' (never a formula)."""
-    cell = WriteOnlyCell(ws, value)
-    if value.startswith("="):
-        cell.data_type = "s"
-    return cell
+def spooled() -> IO[bytes]:
+    """A temporary file that stays in memory while small."""
+    return tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (closed by the caller)
 
 
-def header_cells(ws: Any, headers: Sequence[str], font: Font = HEADER_FONT,
-                 fill: PatternFill = HEADER_FILL, **style: Any) -> list:
-    """The header row's cells, styled."""
-    cells = []
-    for h in headers:
-        cell = WriteOnlyCell(ws, h)
-        cell.font, cell.fill = font, fill
-        for name, value in style.items():
-            setattr(cell, name, value)
-        cells.append(cell)
-    return cells
-
-
-def _row_cells(ws: Any, row: Sequence[object]) -> list:
-    out: list = []
-    for raw in row:
-        value = _cell(raw)
-        if isinstance(raw, Decimal):
-            cell = WriteOnlyCell(ws, value)
-            cell.number_format = "0.00"
-            out.append(cell)
-        elif isinstance(value, str) and value.startswith("="):
-            out.append(text_cell(ws, value))  # text typed by a user is never run as a formula
-        else:
-            out.append(value)
-    return out
-
-
-def save(wb: Workbook) -> IO[bytes]:
-    """The workbook written to a spooled temporary file, rewound for reading."""
-    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (closed by the caller)
-    wb.save(out)
+def write_sheets(sheets: Iterable[tuple[SheetSpec, Iterable[Sequence[object]]]]) -> IO[bytes]:
+    """Sheets streamed into a spooled temporary file, rewound for reading."""
+    out = spooled()
+    with Workbook(out) as wb:
+        for spec, rows in sheets:
+            wb.add_sheet(spec, rows)
     out.seek(0)
     return out
 
 
 def workbook_file(sheet: str, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> IO[bytes]:
-    """One sheet, a bold frozen header row, widths fitted to the first rows' text."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(sheet[:31])
+    """One sheet, a bold frozen header row, widths fitted to the first rows' text; amounts
+    (Decimal) with two decimals; text is never run as a formula."""
     rows = iter(rows)
-    sample = list(islice(rows, WIDTH_SAMPLE))
+    sample = [[_cell(v) for v in row] for row in islice(rows, WIDTH_SAMPLE)]
     widths = [len(h) * 2 + 2 for h in headers]
     for row in sample:
         for i, v in enumerate(row[: len(widths)]):
-            widths[i] = min(max(widths[i], len(str(_cell(v) or "")) * 2 + 2), 60)
-    for i, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = w
-    ws.freeze_panes = "A2"
-    ws.append(header_cells(ws, headers))
-    for row in chain(sample, rows):
-        ws.append(_row_cells(ws, row))
-    return save(wb)
+            widths[i] = min(max(widths[i], len(str(v if v is not None else "")) * 2 + 2), 60)
+    spec = SheetSpec(sheet, list(headers), widths=widths)
+    return write_sheets([(spec, chain(sample, ([_cell(v) for v in row] for row in rows)))])
 
 
 def workbook_bytes(sheet: str, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:

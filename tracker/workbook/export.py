@@ -11,15 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
-from decimal import Decimal
 from typing import IO, Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 
@@ -48,10 +41,9 @@ from tracker.workbook.parse import (
     SPENDINGS,
     Sheet,
 )
-from tracker.xlsx import header_cells, save
+from tracker.xlsx import write_sheets
+from tracker.xlsxwrite import HEADER_DARK, ListValidation, SheetSpec, column_letter
 
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 VALIDATION_ROWS = 5000
 
 # What each column means, for the template's 说明 sheet.
@@ -114,77 +106,39 @@ RULES = (
 )
 
 
-def _style(ws: Any, sheet: Sheet) -> None:
-    """Column widths, frozen header row, validation lists (set before the first row is written:
-    a write-only sheet writes them at its start)."""
+def _spec(sheet: Sheet) -> SheetSpec:
+    """Header style, column widths, frozen header row, number formats, validation lists."""
+    widths, formats, validations = [], [], []
     for i, column in enumerate(sheet.columns, start=1):
-        letter = get_column_letter(i)
+        letter = column_letter(i)
         width = 12
         if column.kind == "text" and not column.max_len:
             width = 40
         elif column.max_len >= 120:
             width = 28
-        width = max(width, len(column.header) * 2 + 4)
-        ws.column_dimensions[letter].width = width
+        widths.append(max(width, len(column.header) * 2 + 4))
+        formats.append({"money": "0.00", "date": "yyyy-mm-dd", "plan_date": "yyyy-mm-dd",
+                        "text": "@", "code": "@", "label": "@"}.get(column.kind))
         if column.choices:
-            dv = DataValidation(
-                type="list", formula1='"' + ",".join(column.choices) + '"', allow_blank=not column.required,
-                showErrorMessage=True, errorTitle="无效的值", error=f"{column.header}应为：{'、'.join(column.choices)}",
-            )
-            dv.add(f"{letter}2:{letter}{VALIDATION_ROWS}")
-            ws.data_validations.append(dv)
-    ws.freeze_panes = "A2"
-
-
-def _header(ws: Any, sheet: Sheet) -> None:
-    ws.append(header_cells(ws, sheet.headers, HEADER_FONT, HEADER_FILL,
-                           alignment=Alignment(horizontal="center", vertical="center")))
-
-
-def _fill(ws: Any, sheet: Sheet, rows: Iterable[Sequence[Any]]) -> None:
-    formats: dict[int, str] = {}
-    for i, column in enumerate(sheet.columns):
-        if column.kind == "money":
-            formats[i] = "0.00"
-        elif column.kind in ("date", "plan_date"):
-            formats[i] = "yyyy-mm-dd"
-        elif column.kind in ("text", "code", "label"):
-            formats[i] = "@"
-    for row in rows:
-        cells: list = []
-        for c, value in enumerate(row):
-            if value is None or value == "":
-                cells.append(None)
-                continue
-            if isinstance(value, Decimal):
-                value = float(value)  # a cell holds a double; shown with two places
-            elif isinstance(value, str):
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            fmt = formats.get(c)
-            if fmt is None and not (isinstance(value, str) and value.startswith("=")):
-                cells.append(value)
-                continue
-            cell = WriteOnlyCell(ws, value)
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"  # text, never a formula
-            if fmt:
-                cell.number_format = fmt
-            cells.append(cell)
-        ws.append(cells)
+            validations.append(ListValidation(
+                f"{letter}2:{letter}{VALIDATION_ROWS}", column.choices,
+                allow_blank=not column.required, error_title="无效的值",
+                error=f"{column.header}应为：{'、'.join(column.choices)}",
+            ))
+    return SheetSpec(sheet.name, sheet.headers, widths=widths, formats=formats,
+                     header_style=HEADER_DARK, validations=validations)
 
 
 def build_file(data: dict[str, Iterable[Sequence[Any]]], *, explain: bool = False) -> IO[bytes]:
-    """Every sheet (headers, styles, validations), filled with ``data`` by sheet name, written
-    row by row (openpyxl write-only) into a spooled temporary file."""
-    wb = Workbook(write_only=True)
+    """Every sheet (headers, styles, validations), filled with ``data`` by sheet name, streamed
+    row by row into a spooled temporary file."""
+    sheets: list = []
     if explain:
-        _explanations(wb.create_sheet("说明"))
-    for sheet in SHEETS:
-        ws = wb.create_sheet(sheet.name)
-        _style(ws, sheet)
-        _header(ws, sheet)
-        _fill(ws, sheet, data.get(sheet.name, ()))
-    return save(wb)
+        sheets.append((SheetSpec("说明", ["工作表", "列名", "是否必填", "说明"],
+                                 widths=[12, 22, 14, 80], header_style=HEADER_DARK),
+                       _explanations()))
+    sheets += [(_spec(sheet), data.get(sheet.name, ())) for sheet in SHEETS]
+    return write_sheets(sheets)
 
 
 def build_workbook(data: dict[str, Iterable[Sequence[Any]]], *, explain: bool = False) -> bytes:
@@ -193,11 +147,8 @@ def build_workbook(data: dict[str, Iterable[Sequence[Any]]], *, explain: bool = 
         return f.read()
 
 
-def _explanations(ws: Any) -> None:
-    for letter, width in zip("ABCD", (12, 22, 14, 80), strict=True):
-        ws.column_dimensions[letter].width = width
-    ws.freeze_panes = "A2"
-    ws.append(header_cells(ws, ["工作表", "列名", "是否必填", "说明"], HEADER_FONT, HEADER_FILL))
+def _explanations() -> list[list[str]]:
+    rows = []
     for sheet in SHEETS:
         for column in sheet.columns:
             required = "必填" if column.required else "选填"
@@ -205,10 +156,10 @@ def _explanations(ws: Any) -> None:
                 required = "已办结时必填"
             elif (sheet.name, column.header) == ("年度计划", "年度计划投资(万元)"):
                 required = "未填级别时必填"
-            ws.append([sheet.name, column.header, required, EXPLANATIONS[(sheet.name, column.header)]])
-    ws.append([])
-    for line in RULES:
-        ws.append([line])
+            rows.append([sheet.name, column.header, required, EXPLANATIONS[(sheet.name, column.header)]])
+    rows.append([])
+    rows += [[line] for line in RULES]
+    return rows
 
 
 def template_bytes() -> bytes:
