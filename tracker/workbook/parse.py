@@ -191,6 +191,9 @@ MAX_ROWS = 200_000  # per sheet: ten years of a 2,000-project city's monthly row
 MAX_COLUMNS = 50  # the widest sheet has 16 columns; room for notes beside them
 MAX_LISTED_ERRORS = 200
 _CELL_REF = re.compile(rb'<(?:\w+:)?(?:c|row)\b[^>]*?\br="([A-Z]{0,3})([0-9]{1,9})"')
+# A cell or row reference that may lie past MAX_ROWS (six digits or more) or MAX_COLUMNS (AX):
+# only these few are read one by one, the scan itself runs in the regex engine.
+_FAR_REF = re.compile(rb'\sr="((?:[A-Z]{3}|[B-Z][A-Z]|A[Y-Z])[0-9]{1,9}|[A-Z]{0,3}[0-9]{6,9})"')
 
 
 def listed_errors(errors: list[str], limit: int = MAX_LISTED_ERRORS) -> list[str]:
@@ -208,7 +211,8 @@ def _column_number(letters: bytes) -> int:
 
 
 def _xlsx_extents(data: bytes) -> dict[str, tuple[int, int]]:
-    """Sheet name → (last row, last column) of an .xlsx, read from its XML in a stream.
+    """Sheet name → (last row, last column) of an .xlsx, read from its XML in a stream, as far
+    as they matter: references within MAX_ROWS rows and MAX_COLUMNS columns are not counted.
 
     calamine makes a dense grid from the first to the last cell, so a 1.6 KB file whose
     cells are A1 and XFD1048576 asks for about 550 GB; the extents are known first. Not a
@@ -241,12 +245,11 @@ def _xlsx_extents(data: bytes) -> dict[str, tuple[int, int]]:
         with archive.open(path) as stream:
             while chunk := stream.read(1 << 20):
                 text = tail + chunk
-                refs = _CELL_REF.findall(text)
-                if refs:
-                    # Distinct values first (C speed): a sheet has few columns, rows repeat.
-                    letters, rows = (set(part) for part in zip(*refs, strict=True))
-                    last_row = max(last_row, max(map(int, rows)))
-                    last_col = max(last_col, max(map(_column_number, letters - {b""}), default=0))
+                for far in _FAR_REF.finditer(text):
+                    for letters, row in _CELL_REF.findall(b"<c " + far.group(0)[1:]):
+                        last_row = max(last_row, int(row))
+                        if letters:
+                            last_col = max(last_col, _column_number(letters))
                 tail = text[-200:]
         extents[name] = (last_row, last_col)
     return extents
