@@ -41,6 +41,7 @@ from operator import itemgetter
 from typing import Any
 
 from tracker.workbook.cells import (
+    BAD_CODE_RE,
     READERS,
     CellError,
     Column,
@@ -403,7 +404,24 @@ def _reader(column: Column) -> Any:
         return reader
     if column.kind == "text" and not column.max_len:
         return as_text
-    return lambda value: read_cell(column, value)
+    # The common case (a valid cell) checked here; anything else gets read_cell's message.
+    if column.kind == "label":
+        choices = frozenset(column.choices)
+
+        def read_label(value: Any) -> Any:
+            text = as_text(value)
+            return text if text in choices else read_cell(column, value)
+
+        return read_label
+    max_len, code = column.max_len, column.kind == "code"
+
+    def read_text(value: Any) -> Any:
+        text = as_text(value)
+        if (max_len and len(text) > max_len) or (code and BAD_CODE_RE.search(text)):
+            return read_cell(column, value)
+        return text
+
+    return read_text
 
 
 def _key_text(sheet: Sheet, key: tuple) -> str:
