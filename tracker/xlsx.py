@@ -7,7 +7,7 @@ from it in chunks, so a list of any length costs about the same memory as a shor
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from itertools import chain, islice
 from typing import IO
@@ -34,11 +34,15 @@ def spooled() -> IO[bytes]:
     return tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (closed by the caller)
 
 
-def write_sheets(sheets: Iterable[tuple[SheetSpec, Iterable[Sequence[object]]]]) -> IO[bytes]:
-    """Sheets streamed into a spooled temporary file, rewound for reading."""
+def write_sheets(sheets: Iterable[tuple[SheetSpec, Iterable[Sequence[object]]]],
+                 step: Callable[[int, str], None] | None = None) -> IO[bytes]:
+    """Sheets streamed into a spooled temporary file, rewound for reading. ``step(i, name)``
+    is called before the i-th sheet is written (a job's progress)."""
     out = spooled()
     with Workbook(out) as wb:
-        for spec, rows in sheets:
+        for i, (spec, rows) in enumerate(sheets):
+            if step is not None:
+                step(i, spec.name)
             wb.add_sheet(spec, rows)
     out.seek(0)
     return out

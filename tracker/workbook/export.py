@@ -9,7 +9,7 @@ user has it as name or login), else as the login — either way it matches the s
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import IO, Any
 
@@ -129,7 +129,8 @@ def _spec(sheet: Sheet) -> SheetSpec:
                      header_style=HEADER_DARK, validations=validations)
 
 
-def build_file(data: dict[str, Iterable[Sequence[Any]]], *, explain: bool = False) -> IO[bytes]:
+def build_file(data: dict[str, Iterable[Sequence[Any]]], *, explain: bool = False,
+               step: Callable[[int, str], None] | None = None) -> IO[bytes]:
     """Every sheet (headers, styles, validations), filled with ``data`` by sheet name, streamed
     row by row into a spooled temporary file."""
     sheets: list = []
@@ -138,7 +139,7 @@ def build_file(data: dict[str, Iterable[Sequence[Any]]], *, explain: bool = Fals
                                  widths=[12, 22, 14, 80], header_style=HEADER_DARK),
                        _explanations()))
     sheets += [(_spec(sheet), data.get(sheet.name, ())) for sheet in SHEETS]
-    return write_sheets(sheets)
+    return write_sheets(sheets, step)
 
 
 def build_workbook(data: dict[str, Iterable[Sequence[Any]]], *, explain: bool = False) -> bytes:
@@ -269,9 +270,9 @@ def milestone_rows(codes: dict[int, str]) -> list[tuple]:
     ]
 
 
-def export_file() -> IO[bytes]:
+def export_file(step: Callable[[int, str], None] | None = None) -> IO[bytes]:
     """The whole database as the park's workbook, in a (spooled) temporary file."""
-    return build_file(export_rows())
+    return build_file(export_rows(), step=step)
 
 
 def export_bytes() -> bytes:

@@ -31,7 +31,7 @@ from tracker.jobs import enqueue
 from tracker.jobs.routes import follow
 from tracker.workbook import uploads
 from tracker.workbook.export import export_file, template_bytes
-from tracker.workbook.jobs import runs_in_background
+from tracker.workbook.jobs import exports_in_background, runs_in_background
 from tracker.workbook.models import ImportBatch
 from tracker.workbook.parse import listed_errors
 from tracker.workbook.pipeline import run_import, summary_message
@@ -140,8 +140,13 @@ def template():
     return attachment("督办工作簿模板.xlsx", template_bytes())
 
 
-@bp.route("/export.xlsx")
+@bp.route("/export.xlsx", methods=["GET", "POST"])
 @login_required
 def export():
-    """Everything, in the workbook's shape (imports back changing nothing)."""
+    """Everything, in the workbook's shape (imports back changing nothing). A large park is
+    exported by a worker: the address offers it (a GET never queues work), POST queues it."""
+    if exports_in_background():
+        if request.method == "POST":
+            return follow(enqueue("workbook_export", {}, current_user.id))
+        return render_template("workbook/export_large.html")
     return attachment(f"督办数据_{park_today():%Y%m%d}.xlsx", export_file())
