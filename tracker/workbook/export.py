@@ -9,7 +9,7 @@ user has it as name or login), else as the login — either way it matches the s
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from typing import IO, Any
 
@@ -172,9 +172,11 @@ def _text(value: Any) -> Any:
     return value.value if hasattr(value, "value") and not isinstance(value, date) else value
 
 
-def _streamed(stmt: Any) -> Any:
-    """Rows of ``stmt`` fetched in batches, not all at once (flat memory for any park)."""
-    return db.session.execute(stmt.execution_options(yield_per=2000))
+def _streamed(stmt: Any) -> Iterator[tuple]:
+    """Rows of ``stmt`` fetched in batches, not all at once (flat memory for any park). The
+    statement runs when its sheet is written, not before: on PostgreSQL each is a server-side
+    cursor, which a job's progress commit between two sheets would close."""
+    yield from db.session.execute(stmt.execution_options(yield_per=2000))
 
 
 def export_rows() -> dict[str, Iterable[tuple]]:
