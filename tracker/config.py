@@ -71,6 +71,8 @@ def from_environment(instance_path: str) -> dict:
         "BRIEF_BACKGROUND_FROM": int(os.environ.get("BRIEF_BACKGROUND_FROM", "150")),
         # Workbooks of at least this many data rows (all sheets) are imported in a worker.
         "IMPORT_BACKGROUND_FROM": int(os.environ.get("IMPORT_BACKGROUND_FROM", "5000")),
+        # Parks with at least this many projects are exported (/export.xlsx) by a worker.
+        "EXPORT_BACKGROUND_FROM": int(os.environ.get("EXPORT_BACKGROUND_FROM", "5000")),
         # Notifications (DESIGN.md section 13): links start with PUBLIC_URL; mail goes through
         # SMTP_URL (smtp://user:pass@host:port or smtps://…), else to instance/outbox/*.eml.
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "").rstrip("/"),

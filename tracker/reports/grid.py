@@ -124,27 +124,35 @@ def plan_warning(ytd: Decimal, plan: Decimal | None) -> list[str]:
 # --- reading --------------------------------------------------------------------
 
 
+def reportable_where(user: User) -> list:
+    """Which projects a user reports for, as WHERE clauses: every active one for supervisors,
+    their own (lead or liaison) for members, none for anyone else."""
+    clauses: list = [Project.archived_on.is_(None)]
+    if user.role is Role.MEMBER:
+        liaison = select(project_liaisons.c.project_id).where(project_liaisons.c.user_id == user.id)
+        clauses.append((Project.lead_id == user.id) | Project.id.in_(liaison))
+    elif not can_supervise(user):
+        clauses.append(Project.id.is_(None))
+    return clauses
+
+
 def reportable_projects(user: User):  # noqa: ANN201
-    """The projects a user reports for: all active ones for supervisors, their own for members."""
-    stmt = (
+    """The projects a user reports for, with lead and liaisons, by code."""
+    return (
         select(Project)
-        .where(Project.archived_on.is_(None))
+        .where(*reportable_where(user))
         .options(selectinload(Project.lead), selectinload(Project.liaisons))
         .order_by(Project.code)
     )
-    if user.role is Role.MEMBER:
-        liaison = select(project_liaisons.c.project_id).where(project_liaisons.c.user_id == user.id)
-        stmt = stmt.where((Project.lead_id == user.id) | Project.id.in_(liaison))
-    elif not can_supervise(user):
-        stmt = stmt.where(Project.id.is_(None))
-    return stmt
 
 
-def grid_rows(user: User, year: int, month: int, only: Project | None = None) -> list[GridRow]:
-    """The grid for (year, month) in a fixed number of queries."""
+def grid_rows(user: User, year: int, month: int, only: Project | None = None,
+              projects: list[Project] | None = None) -> list[GridRow]:
+    """The grid for (year, month) in a fixed number of queries: every project the user
+    reports for, or ``only`` one, or the given ``projects`` (one page of a filtered grid)."""
     if only is not None:
         projects = [only]
-    else:
+    elif projects is None:
         projects = list(db.session.scalars(reportable_projects(user)))
     if not projects:
         return []

@@ -17,6 +17,15 @@ from tracker.progress import half_up
 from tracker.projects.models import Project, ReportState
 from tracker.reports import grid as rows_of
 from tracker.reports import service
+from tracker.reports.filters import (
+    REVIEW_TABS,
+    STATES,
+    GridFilters,
+    all_filtered,
+    filter_choices,
+    grid_page,
+    month_summary,
+)
 
 bp = Blueprint("reports", __name__)
 
@@ -28,24 +37,27 @@ def _project(code: str) -> Project:
     return project
 
 
-REVIEW_STATES = {"submitted": "待审核", "missing": "未报送", "returned": "退回"}
-
-
-def _review_filter(rows: list, state: str) -> list:
-    """The review table's filter: 只看待审核 / 未报送 / 退回 (anything else: every row)."""
-    wanted = {"submitted": ReportState.SUBMITTED, "returned": ReportState.RETURNED}
-    rows = [r for r in rows if r.due or r.state is not None]
-    if state == "missing":
-        return [r for r in rows if r.state in (None, ReportState.DRAFT)]
-    if state in wanted:
-        return [r for r in rows if r.state is wanted[state]]
-    return rows
+def _listing(year: int, month: int, review: bool, args: object = None) -> dict:
+    """What the grid page shows: a lead's projects on one page; for the office, one page of
+    the projects under the filters. The month's counts in one aggregate statement."""
+    context: dict = {"year": year, "month": month,
+                     "summary": month_summary(current_user, year, month)}
+    if current_user.can_supervise:
+        filters = GridFilters.from_args(args if args is not None else request.args)
+        projects, page = grid_page(current_user, year, month, filters, review)
+        context.update(filters=filters, page=page, states=STATES, tabs=REVIEW_TABS,
+                       rows=rows_of.grid_rows(current_user, year, month, projects=projects)
+                       if projects else [])
+    else:
+        context.update(filters=GridFilters(), page=None,
+                       rows=rows_of.grid_rows(current_user, year, month))
+    return context
 
 
 def _row_response(row: rows_of.GridRow, year: int, month: int, status: int = 200):
     review = request.values.get("view") == "review"
     if is_htmx():
-        summary = rows_of.summarize(rows_of.grid_rows(current_user, year, month))
+        summary = month_summary(current_user, year, month)
         template = "reports/_review_row.html" if review else "reports/_row.html"
         return render_template(template, row=row, year=year, month=month) + render_template(
             "reports/_summary.html", summary=summary, year=year, month=month, oob=True), status
@@ -53,13 +65,24 @@ def _row_response(row: rows_of.GridRow, year: int, month: int, status: int = 200
         if row.errors.get("_row"):
             flash(row.errors["_row"], "error")
         return redirect(url_for("reports.grid", period=Period(year, month), view="review",
-                                state=request.values.get("state") or None))
+                                **GridFilters.from_args(request.values).query()))
     if row.errors or row.conflict or row.form:
-        rows = rows_of.grid_rows(current_user, year, month)
-        rows = [row if r.project.id == row.project.id else r for r in rows]
-        return render_template("reports/grid.html", rows=rows, year=year, month=month,
-                               summary=rows_of.summarize(rows)), status
-    return redirect(url_for("reports.grid", period=Period(year, month)) + f"#row-{row.project.code}")
+        context = _listing(year, month, False, request.values)
+        context["rows"] = [row if r.project.id == row.project.id else r for r in context["rows"]]
+        if all(r.project.id != row.project.id for r in context["rows"]):
+            context["rows"].insert(0, row)  # the row in question, whatever page it is on
+        return render_template("reports/grid.html", **context, **_choices()), status
+    return redirect(url_for("reports.grid", period=Period(year, month),
+                            **GridFilters.from_args(request.values).query(view=_view()))
+                    + f"#row-{row.project.code}")
+
+
+def _view() -> str | None:
+    return "cards" if request.values.get("view") == "cards" else None
+
+
+def _choices() -> dict:
+    return filter_choices() if current_user.can_supervise else {}
 
 
 def _done(row: rows_of.GridRow, year: int, month: int, message: str):
@@ -86,8 +109,13 @@ def grid_default():
 def grid(period: Period):
     require(can_enter_figures(current_user))
     year, month = period
-    rows = rows_of.grid_rows(current_user, year, month)
+    review = current_user.can_supervise and request.args.get("view") != "cards"
     if request.args.get("format") == "xlsx":
+        # The whole filtered list, not one page.
+        projects = all_filtered(current_user, year, month, GridFilters.from_args(request.args),
+                                review) if current_user.can_supervise else None
+        rows = rows_of.grid_rows(current_user, year, month, projects=projects) \
+            if projects is None or projects else []
         return xlsx.download(
             f"月度填报-{period}.xlsx", "月度填报",
             ["项目编号", "项目名称", "当月完成投资(万元)", "形象进度", "下步计划", "状态",
@@ -100,14 +128,13 @@ def grid(period: Period):
                 for r in rows
             ],
         )
-    if current_user.can_supervise and request.args.get("view") != "cards":
+    context = _listing(year, month, review)
+    if review:
         # The office reviews a month in one compact table; the cards are for entering figures.
-        state = request.args.get("state", "")
-        return render_template("reports/review.html", rows=_review_filter(rows, state), year=year,
-                               month=month, summary=rows_of.summarize(rows), state=state,
-                               states=REVIEW_STATES)
-    return render_template("reports/grid.html", rows=rows, year=year, month=month,
-                           summary=rows_of.summarize(rows))
+        if is_htmx():
+            return render_template("reports/_review_list.html", **context)
+        return render_template("reports/review.html", **context, **_choices())
+    return render_template("reports/grid.html", **context, **_choices())
 
 
 @bp.route("/report/<period:period>/<code>", methods=["GET", "POST"])

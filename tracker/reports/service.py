@@ -8,6 +8,8 @@ returned row makes it a draft again. Every field change is in the audit trail.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -91,7 +93,7 @@ def save_row(
         raise PermissionError
     if errors:
         return preview_row(user, project, year, month, form, row), None
-    checked = preview_row(user, project, year, month, form)
+    checked = preview_row(user, project, year, month, form, replace(row))  # a copy: no second read
     if checked.errors:
         return checked, None
     changed_amount = "amount" in values and values["amount"] != (report.amount if report else None)

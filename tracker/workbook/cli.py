@@ -84,14 +84,16 @@ def _bar(stream: TextIO, shown: bool) -> Iterator[Progress]:
 @with_appcontext
 def export_command(file: str) -> None:
     """Write the whole database as the park's workbook."""
+    import shutil
+
     from tracker.errors import fail
-    from tracker.workbook.export import export_bytes
+    from tracker.workbook.export import export_file
 
     if not file.lower().endswith(".xlsx"):
         fail("导出文件名应以 .xlsx 结尾。")
-    data = export_bytes()
     try:
-        Path(file).write_bytes(data)
+        with export_file() as data, Path(file).open("wb") as target:
+            shutil.copyfileobj(data, target)
     except OSError as exc:
         fail(f"无法写入 {file}：{exc.strerror or exc}")
-    click.echo(f"已导出到 {file}（{len(data) // 1024} KB）。")
+    click.echo(f"已导出到 {file}（{Path(file).stat().st_size // 1024} KB）。")

@@ -8,18 +8,11 @@ user has it as name or login), else as the login — either way it matches the s
 
 from __future__ import annotations
 
-import io
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
-from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 
@@ -51,9 +44,9 @@ from tracker.workbook.parse import (
 )
 from tracker.workbook.wrsheets import EXPLANATIONS as WR_EXPLANATIONS
 from tracker.workbook.wrsheets import WORK_REPORT_SHEETS
+from tracker.xlsx import write_sheets
+from tracker.xlsxwrite import HEADER_DARK, ListValidation, SheetSpec, column_letter
 
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 VALIDATION_ROWS = 5000
 
 # What each column means, for the template's 说明 sheet.
@@ -116,80 +109,50 @@ RULES = (
 )
 
 
-def _style(ws: Any, sheet: Sheet) -> None:
+def _spec(sheet: Sheet) -> SheetSpec:
     """Header style, column widths, frozen header row, number formats, validation lists."""
+    widths, formats, validations = [], [], []
     for i, column in enumerate(sheet.columns, start=1):
-        letter = get_column_letter(i)
+        letter = column_letter(i)
         width = 12
         if column.kind == "text" and not column.max_len:
             width = 40
         elif column.max_len >= 120:
             width = 28
-        width = max(width, len(column.header) * 2 + 4)
-        ws.column_dimensions[letter].width = width
+        widths.append(max(width, len(column.header) * 2 + 4))
+        formats.append({"money": "0.00", "date": "yyyy-mm-dd", "plan_date": "yyyy-mm-dd",
+                        "text": "@", "code": "@", "label": "@"}.get(column.kind))
         if column.choices:
-            dv = DataValidation(
-                type="list", formula1='"' + ",".join(column.choices) + '"', allow_blank=not column.required,
-                showErrorMessage=True, errorTitle="无效的值", error=f"{column.header}应为：{'、'.join(column.choices)}",
-            )
-            dv.add(f"{letter}2:{letter}{VALIDATION_ROWS}")
-            ws.add_data_validation(dv)
-    ws.freeze_panes = "A2"
+            validations.append(ListValidation(
+                f"{letter}2:{letter}{VALIDATION_ROWS}", column.choices,
+                allow_blank=not column.required, error_title="无效的值",
+                error=f"{column.header}应为：{'、'.join(column.choices)}",
+            ))
+    return SheetSpec(sheet.name, sheet.headers, widths=widths, formats=formats,
+                     header_style=HEADER_DARK, validations=validations)
 
 
-def _header(ws: Any, sheet: Sheet) -> None:
-    ws.append(sheet.headers)
-    for cell in ws[1]:
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-
-
-def _fill(ws: Any, sheet: Sheet, rows: Iterable[Sequence[Any]]) -> None:
-    formats = {}
-    for i, column in enumerate(sheet.columns, start=1):
-        if column.kind == "money":
-            formats[i] = "0.00"
-        elif column.kind in ("date", "plan_date"):
-            formats[i] = "yyyy-mm-dd"
-        elif column.kind in ("text", "code", "label"):
-            formats[i] = "@"
-    for r, row in enumerate(rows, start=2):
-        for c, value in enumerate(row, start=1):
-            if value is None or value == "":
-                continue
-            if isinstance(value, Decimal):
-                value = float(value)  # a cell holds a double; shown with two places
-            elif isinstance(value, str):
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            cell = ws.cell(row=r, column=c, value=value)
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"  # text, never a formula
-            if c in formats:
-                cell.number_format = formats[c]
+def build_file(data: dict[str, Iterable[Sequence[Any]]], *, explain: bool = False,
+               step: Callable[[int, str], None] | None = None) -> IO[bytes]:
+    """Every sheet (headers, styles, validations), filled with ``data`` by sheet name, streamed
+    row by row into a spooled temporary file."""
+    sheets: list = []
+    if explain:
+        sheets.append((SheetSpec("说明", ["工作表", "列名", "是否必填", "说明"],
+                                 widths=[12, 22, 14, 80], header_style=HEADER_DARK),
+                       _explanations()))
+    sheets += [(_spec(sheet), data.get(sheet.name, ())) for sheet in (*SHEETS, *WORK_REPORT_SHEETS)]
+    return write_sheets(sheets, step)
 
 
 def build_workbook(data: dict[str, Iterable[Sequence[Any]]], *, explain: bool = False) -> bytes:
-    """Every sheet (headers, styles, validations), filled with ``data`` by sheet name."""
-    wb = Workbook()
-    wb.remove(wb.active)
-    if explain:
-        _explanations(wb.create_sheet("说明"))
-    for sheet in (*SHEETS, *WORK_REPORT_SHEETS):
-        ws = wb.create_sheet(sheet.name)
-        _header(ws, sheet)
-        _fill(ws, sheet, data.get(sheet.name, ()))
-        _style(ws, sheet)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    """``build_file`` read into memory."""
+    with build_file(data, explain=explain) as f:
+        return f.read()
 
 
-def _explanations(ws: Any) -> None:
-    ws.append(["工作表", "列名", "是否必填", "说明"])
-    for cell in ws[1]:
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
+def _explanations() -> list[list[str]]:
+    rows = []
     for sheet in (*SHEETS, *WORK_REPORT_SHEETS):
         for column in sheet.columns:
             required = "必填" if column.required else "选填"
@@ -199,13 +162,10 @@ def _explanations(ws: Any) -> None:
                 required = "未填级别时必填"
             explained = EXPLANATIONS.get((sheet.name, column.header)) or WR_EXPLANATIONS[
                 (sheet.name, column.header)]
-            ws.append([sheet.name, column.header, required, explained])
-    ws.append([])
-    for line in RULES:
-        ws.append([line])
-    for letter, width in zip("ABCD", (12, 22, 14, 80), strict=True):
-        ws.column_dimensions[letter].width = width
-    ws.freeze_panes = "A2"
+            rows.append([sheet.name, column.header, required, explained])
+    rows.append([])
+    rows += [[line] for line in RULES]
+    return rows
 
 
 def template_bytes() -> bytes:
@@ -217,8 +177,16 @@ def _text(value: Any) -> Any:
     return value.value if hasattr(value, "value") and not isinstance(value, date) else value
 
 
-def export_rows() -> dict[str, list[tuple]]:
-    """Every sheet's rows from the database (a fixed number of queries)."""
+def _streamed(stmt: Any) -> Iterator[tuple]:
+    """Rows of ``stmt`` fetched in batches, not all at once (flat memory for any park). The
+    statement runs when its sheet is written, not before: on PostgreSQL each is a server-side
+    cursor, which a job's progress commit between two sheets would close."""
+    yield from db.session.execute(stmt.execution_options(yield_per=2000))
+
+
+def export_rows() -> dict[str, Iterable[tuple]]:
+    """Every sheet's rows from the database (a fixed number of queries), read as they are
+    written: the large sheets are generators over ordered queries."""
     owner, responsible = aliased(Unit), aliased(Unit)
     users = db.session.execute(select(User.id, User.login, User.name)).all()
     names = Counter(u.name for u in users)
@@ -227,50 +195,52 @@ def export_rows() -> dict[str, list[tuple]]:
         u.id: u.name if names[u.name] == 1 and (u.name == u.login or u.name not in logins) else u.login
         for u in users
     }
+    p = Project
     projects = db.session.execute(
-        select(Project, owner.name, responsible.name)
-        .outerjoin(owner, owner.id == Project.owner_unit_id)
-        .outerjoin(responsible, responsible.id == Project.responsible_unit_id)
-        .order_by(Project.code)
+        select(p.id, p.code, p.name, p.level, p.industry, p.stage, owner.name, responsible.name,
+               p.lead_id, p.leader_in_charge, p.total_investment, p.start_year,
+               p.planned_completion_year)
+        .outerjoin(owner, owner.id == p.owner_unit_id)
+        .outerjoin(responsible, responsible.id == p.responsible_unit_id)
+        .order_by(p.code)
     ).all()
-    codes = {p.id: p.code for p, _o, _r in projects}
-    out: dict[str, list[tuple]] = {s.name: [] for s in SHEETS}
+    codes = {r[0]: r[1] for r in projects}
+    out: dict[str, Iterable[tuple]] = {s.name: () for s in SHEETS}
     out[PROJECTS.name] = [
-        (p.code, p.name, _text(p.level), p.industry, _text(p.stage), o, r,
-         lead_text.get(p.lead_id), p.leader_in_charge, p.total_investment, p.start_year,
-         p.planned_completion_year)
-        for p, o, r in projects
+        (code, name, _text(level), industry, _text(stage), o, r, lead_text.get(lead_id), leader,
+         total, start, planned)
+        for _id, code, name, level, industry, stage, o, r, lead_id, leader, total, start, planned
+        in projects
     ]
     out[PLANS.name] = plan_rows(codes)
-    out[MONTHLY.name] = sorted(
-        (codes[r.project_id], r.year, r.month, r.amount, r.progress_text, r.next_steps)
-        for r in db.session.execute(
-            select(MonthlyReport.project_id, MonthlyReport.year, MonthlyReport.month,
-                   MonthlyReport.amount, MonthlyReport.progress_text, MonthlyReport.next_steps)
-            .where(MonthlyReport.state.in_(COUNTED_STATES), MonthlyReport.amount.is_not(None))
+    m = MonthlyReport
+    out[MONTHLY.name] = (tuple(r) for r in _streamed(
+        select(p.code, m.year, m.month, m.amount, m.progress_text, m.next_steps)
+        .join(p, p.id == m.project_id)
+        .where(m.state.in_(COUNTED_STATES), m.amount.is_not(None))
+        .order_by(p.code, m.year, m.month)
+    ))
+    i = Issue
+    out[ISSUES.name] = (
+        (number, codes.get(pid), _text(category), description, unit, person, _text(level), raised,
+         deadline, _text(state), closed)
+        for number, pid, category, description, unit, person, level, raised, deadline, state, closed
+        in _streamed(
+            select(i.number, i.project_id, i.category, i.description, Unit.name,
+                   i.responsible_person, i.level, i.raised_on, i.deadline, i.state, i.closed_on)
+            .outerjoin(Unit, Unit.id == i.responsible_unit_id)
+            .order_by(i.raised_on, i.number)
         )
     )
-    out[ISSUES.name] = [
-        (i.number, codes.get(i.project_id), _text(i.category), i.description, unit,
-         i.responsible_person, _text(i.level), i.raised_on, i.deadline, _text(i.state), i.closed_on)
-        for i, unit in db.session.execute(
-            select(Issue, Unit.name).outerjoin(Unit, Unit.id == Issue.responsible_unit_id)
-            .order_by(Issue.raised_on, Issue.number)
-        )
-    ]
-    out[BONDS.name] = sorted(
-        (codes[pid], year, amount, expected)
-        for pid, year, amount, expected in db.session.execute(
-            select(Bond.project_id, Bond.year, Bond.amount, Bond.expected_on)
-        )
-    )
-    out[SPENDINGS.name] = sorted(
-        (codes[pid], year, month, amount)
-        for pid, year, month, amount in db.session.execute(
-            select(Bond.project_id, Bond.year, BondSpending.month, BondSpending.amount)
-            .join(Bond, Bond.id == BondSpending.bond_id)
-        )
-    )
+    out[BONDS.name] = [tuple(r) for r in db.session.execute(
+        select(p.code, Bond.year, Bond.amount, Bond.expected_on)
+        .join(p, p.id == Bond.project_id).order_by(p.code, Bond.year)
+    )]
+    out[SPENDINGS.name] = (tuple(r) for r in _streamed(
+        select(p.code, Bond.year, BondSpending.month, BondSpending.amount)
+        .join(Bond, Bond.id == BondSpending.bond_id).join(p, p.id == Bond.project_id)
+        .order_by(p.code, Bond.year, BondSpending.month)
+    ))
     out[MILESTONES.name] = milestone_rows(codes)
     return out
 
@@ -307,6 +277,12 @@ def milestone_rows(codes: dict[int, str]) -> list[tuple]:
     ]
 
 
+def export_file(step: Callable[[int, str], None] | None = None) -> IO[bytes]:
+    """The whole database as the park's workbook, in a (spooled) temporary file."""
+    return build_file(export_rows() | wrplan.export_rows(), step=step)
+
+
 def export_bytes() -> bytes:
     """The whole database as the park's workbook."""
-    return build_workbook(export_rows() | wrplan.export_rows())
+    with export_file() as f:
+        return f.read()

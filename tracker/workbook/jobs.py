@@ -1,4 +1,5 @@
-"""Large workbook imports as a background job ("workbook_import"), on the staged pipeline.
+"""Large workbook imports as a background job ("workbook_import"), on the staged pipeline;
+exports of large parks likewise ("workbook_export").
 
 Decisions where the docs were silent:
 
@@ -88,3 +89,31 @@ def import_workbook(job, progress):  # noqa: ANN001, ANN201
     finally:
         uploads.drop(token)
     return None
+
+
+def exports_in_background() -> bool:
+    """Parks of at least ``EXPORT_BACKGROUND_FROM`` projects are exported by a worker."""
+    from sqlalchemy import func, select
+
+    from tracker.projects.models import Project
+
+    count = db.session.scalar(select(func.count(Project.id)))
+    return (count or 0) >= current_app.config["EXPORT_BACKGROUND_FROM"]
+
+
+@handler("workbook_export")
+def export_workbook(job, progress):  # noqa: ANN001, ANN201
+    """The whole park as the workbook, sheet by sheet with progress; the file is the result."""
+    from tracker.workbook.export import export_file
+    from tracker.workbook.parse import SHEETS
+    from tracker.xlsx import XLSX
+
+    total = len(SHEETS) + 1
+
+    def step(i: int, name: str) -> None:
+        progress(i, total, f"正在导出：{name}")
+
+    with export_file(step) as f:
+        data = f.read()
+    progress(total, total, f"已导出，共 {len(data) // 1024} KB。")
+    return data, f"督办数据_{park_today():%Y%m%d}.xlsx", XLSX

@@ -41,6 +41,7 @@ from operator import itemgetter
 from typing import Any
 
 from tracker.workbook.cells import (
+    BAD_CODE_RE,
     READERS,
     CellError,
     Column,
@@ -191,6 +192,9 @@ MAX_ROWS = 200_000  # per sheet: ten years of a 2,000-project city's monthly row
 MAX_COLUMNS = 50  # the widest sheet has 16 columns; room for notes beside them
 MAX_LISTED_ERRORS = 200
 _CELL_REF = re.compile(rb'<(?:\w+:)?(?:c|row)\b[^>]*?\br="([A-Z]{0,3})([0-9]{1,9})"')
+# A cell or row reference that may lie past MAX_ROWS (six digits or more) or MAX_COLUMNS (AX):
+# only these few are read one by one, the scan itself runs in the regex engine.
+_FAR_REF = re.compile(rb'\sr="((?:[A-Z]{3}|[B-Z][A-Z]|A[Y-Z])[0-9]{1,9}|[A-Z]{0,3}[0-9]{6,9})"')
 
 
 def listed_errors(errors: list[str], limit: int = MAX_LISTED_ERRORS) -> list[str]:
@@ -208,7 +212,8 @@ def _column_number(letters: bytes) -> int:
 
 
 def _xlsx_extents(data: bytes) -> dict[str, tuple[int, int]]:
-    """Sheet name → (last row, last column) of an .xlsx, read from its XML in a stream.
+    """Sheet name → (last row, last column) of an .xlsx, read from its XML in a stream, as far
+    as they matter: references within MAX_ROWS rows and MAX_COLUMNS columns are not counted.
 
     calamine makes a dense grid from the first to the last cell, so a 1.6 KB file whose
     cells are A1 and XFD1048576 asks for about 550 GB; the extents are known first. Not a
@@ -241,10 +246,11 @@ def _xlsx_extents(data: bytes) -> dict[str, tuple[int, int]]:
         with archive.open(path) as stream:
             while chunk := stream.read(1 << 20):
                 text = tail + chunk
-                for letters, row in _CELL_REF.findall(text):
-                    last_row = max(last_row, int(row))
-                    if letters:
-                        last_col = max(last_col, _column_number(letters))
+                for far in _FAR_REF.finditer(text):
+                    for letters, row in _CELL_REF.findall(b"<c " + far.group(0)[1:]):
+                        last_row = max(last_row, int(row))
+                        if letters:
+                            last_col = max(last_col, _column_number(letters))
                 tail = text[-200:]
         extents[name] = (last_row, last_col)
     return extents
@@ -400,7 +406,24 @@ def _reader(column: Column) -> Any:
         return reader
     if column.kind == "text" and not column.max_len:
         return as_text
-    return lambda value: read_cell(column, value)
+    # The common case (a valid cell) checked here; anything else gets read_cell's message.
+    if column.kind == "label":
+        choices = frozenset(column.choices)
+
+        def read_label(value: Any) -> Any:
+            text = as_text(value)
+            return text if text in choices else read_cell(column, value)
+
+        return read_label
+    max_len, code = column.max_len, column.kind == "code"
+
+    def read_text(value: Any) -> Any:
+        text = as_text(value)
+        if (max_len and len(text) > max_len) or (code and BAD_CODE_RE.search(text)):
+            return read_cell(column, value)
+        return text
+
+    return read_text
 
 
 def _key_text(sheet: Sheet, key: tuple) -> str:

@@ -11,11 +11,9 @@ answers with the job's progress page at once.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import quote
 
 from flask import (
     Blueprint,
-    Response,
     flash,
     redirect,
     render_template,
@@ -32,13 +30,13 @@ from tracker.http import is_htmx, park_today
 from tracker.jobs import enqueue
 from tracker.jobs.routes import follow
 from tracker.workbook import uploads
-from tracker.workbook.export import export_bytes, template_bytes
-from tracker.workbook.jobs import runs_in_background
+from tracker.workbook.export import export_file, template_bytes
+from tracker.workbook.jobs import exports_in_background, runs_in_background
 from tracker.workbook.models import ImportBatch
 from tracker.workbook.parse import listed_errors
 from tracker.workbook.pipeline import run_import, summary_message
 from tracker.workbook.plan import PREVIEW_ROWS, plan_import
-from tracker.xlsx import XLSX
+from tracker.xlsx import attachment
 
 bp = Blueprint("workbook", __name__)
 
@@ -135,25 +133,20 @@ def wb_value(value: object) -> str:
     return "（空）" if text in (None, "") else text
 
 
-def _attachment(data: bytes, filename: str) -> Response:
-    return Response(
-        data,
-        mimetype=XLSX,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
-    )
-
-
 @bp.route("/import/template.xlsx")
 @supervisor_required
 def template():
     """The empty workbook: headers, validation lists and a 说明 sheet."""
-    return _attachment(template_bytes(), "督办工作簿模板.xlsx")
+    return attachment("督办工作簿模板.xlsx", template_bytes())
 
 
-@bp.route("/export.xlsx")
+@bp.route("/export.xlsx", methods=["GET", "POST"])
 @login_required
 def export():
-    """Everything, in the workbook's shape (imports back changing nothing)."""
-    from tracker.http import park_today
-
-    return _attachment(export_bytes(), f"督办数据_{park_today():%Y%m%d}.xlsx")
+    """Everything, in the workbook's shape (imports back changing nothing). A large park is
+    exported by a worker: the address offers it (a GET never queues work), POST queues it."""
+    if exports_in_background():
+        if request.method == "POST":
+            return follow(enqueue("workbook_export", {}, current_user.id))
+        return render_template("workbook/export_large.html")
+    return attachment(f"督办数据_{park_today():%Y%m%d}.xlsx", export_file())
