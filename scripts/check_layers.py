@@ -34,6 +34,7 @@ TIERS: list[tuple[str, list[str]]] = [
     ]),
     ("plumbing: time and configuration", ["tracker.timeutil", "tracker.config"]),
     ("plumbing: extensions", ["tracker.extensions"]),
+    ("plumbing: the data version and the cache of figures and fragments", ["tracker.cache"]),
     ("plumbing: errors, forms, files", [
         "tracker.errors", "tracker.forms", "tracker.pdf", "tracker.xlsx",
     ]),

@@ -14,6 +14,9 @@ from tracker import progress
 from tracker.audit.labels import field_label
 from tracker.audit.models import AuditEntry
 from tracker.auth.models import User
+from tracker.cache import cached
+from tracker.cache.version import DataVersion
+from tracker.cache.version import remember as remember_version
 from tracker.errors import Conflict, Forbidden, NotFound, Refused
 from tracker.extensions import db, login_manager
 from tracker.forms import whole_number
@@ -45,8 +48,17 @@ def _sign_in(app: Flask) -> None:
         """``id:stamp`` (``User.get_id``): a session from before the stamp changed is over."""
         user_id, _, stamp = token.partition(":")
         number = whole_number(user_id)
-        user = db.session.get(User, number) if number is not None else None
-        return user if user is not None and user.session_stamp == stamp else None
+        if number is None:
+            return None
+        # The data version comes along in the same statement (the cache's key; read before
+        # any figure the request shows).
+        row = db.session.execute(
+            select(User, DataVersion.version)
+            .outerjoin(DataVersion, DataVersion.id == 1).where(User.id == number)).first()
+        if row is None:
+            return None
+        remember_version(row[1])
+        return row[0] if row[0].session_stamp == stamp else None
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
@@ -132,14 +144,17 @@ def _hooks(app: Flask) -> None:
 
 def _pending_reports() -> int:
     """The navigation's badge on 月度填报 for a lead: rows they still owe (called by the layout
-    only when it draws a lead's navigation)."""
-    return len(my_pending(current_user))
+    only when it draws a lead's navigation); cached per lead, data version and day."""
+    if "my_pending" in g:  # the dashboard has read them already
+        return len(my_pending(current_user))
+    return cached("pending-reports", current_user.id, lambda: len(my_pending(current_user)),
+                  today=park_today())
 
 
 def _awaiting_confirmation() -> int:
     """The supervisors' navigation: issues reported done that wait for their confirmation."""
-    return db.session.scalar(select(func.count(Issue.id)).where(
-        Issue.state == IssueState.AWAITING_CONFIRMATION)) or 0
+    return cached("awaiting-confirmation", None, lambda: db.session.scalar(
+        select(func.count(Issue.id)).where(Issue.state == IssueState.AWAITING_CONFIRMATION)) or 0)
 
 
 def _why_change_password(user: User, demo_logins: frozenset[str]) -> str:
