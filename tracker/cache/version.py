@@ -59,8 +59,13 @@ def remember(value: int) -> None:
 def has_pending_writes(session: Session) -> bool:
     """Whether this transaction wrote, or is about to write, watched data: what it would cache
     could be rolled back, so it must neither read nor fill the cache."""
-    return bool(session.info.get(WROTE)) or any(
-        _watched(o) for o in (*session.new, *session.dirty, *session.deleted))
+    return bool(session.info.get(WROTE)) or _changes(session)
+
+
+def _changes(session: Session) -> bool:
+    """New, deleted or really changed (not merely touched) instances of watched tables."""
+    return any(_watched(o) for o in (*session.new, *session.deleted)) or any(
+        _watched(o) and session.is_modified(o) for o in session.dirty)
 
 
 def _watched(instance: object) -> bool:
@@ -70,8 +75,7 @@ def _watched(instance: object) -> bool:
 
 @event.listens_for(Session, "before_flush")
 def _seen_flush(session: Session, flush_context, instances) -> None:  # noqa: ANN001
-    if not session.info.get(WROTE) and any(
-            _watched(o) for o in (*session.new, *session.dirty, *session.deleted)):
+    if not session.info.get(WROTE) and _changes(session):
         session.info[WROTE] = True
 
 
