@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 
 from flask import Flask, Response, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from tracker import progress
@@ -22,7 +23,7 @@ from tracker.extensions import db, login_manager
 from tracker.forms import whole_number
 from tracker.http import is_htmx, park_today
 from tracker.issues.models import Issue, IssueState
-from tracker.notify.queries import unread_count
+from tracker.notify.queries import unread_count, unread_count_of
 from tracker.reports.grid import my_pending
 from tracker.settings import DEFAULTS, park_settings
 from tracker.timeutil import local
@@ -50,19 +51,32 @@ def _sign_in(app: Flask) -> None:
         number = whole_number(user_id)
         if number is None:
             return None
-        # The data version comes along in the same statement (the cache's key; read before
-        # any figure the request shows).
-        row = db.session.execute(
-            select(User, DataVersion.version)
-            .outerjoin(DataVersion, DataVersion.id == 1).where(User.id == number)).first()
+        row = db.session.execute(_user_statement(), {"user_id": number}).first()
         if row is None:
             return None
         remember_version(row[1])
+        g.unread_notifications = row[2]
         return row[0] if row[0].session_stamp == stamp else None
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
     login_manager.login_message_category = "info"
+
+
+@functools.cache
+def _user_statement():  # noqa: ANN202
+    """A signed-in request's one fixed statement: the user, the data version (the cache's key,
+    read before any figure the request shows) and the bell's count. Built once."""
+    return (select(User, DataVersion.version, unread_count_of(User.id))
+            .outerjoin(DataVersion, DataVersion.id == 1)
+            .where(User.id == bindparam("user_id")))
+
+
+def _unread() -> int:
+    """The bell: as read with the user, unless this request may have changed it."""
+    if "unread_notifications" in g and request.method in ("GET", "HEAD"):
+        return g.unread_notifications or 0
+    return unread_count(current_user)
 
 
 def _templates(app: Flask) -> None:
@@ -94,7 +108,7 @@ def _templates(app: Flask) -> None:
         return {"park": park, "today": park_today(), "endpoints": app.view_functions,
                 "pending_reports": _pending_reports,
                 "awaiting_confirmation": _awaiting_confirmation,
-                "unread_notifications": lambda: unread_count(current_user)}
+                "unread_notifications": _unread}
 
 
 def _hooks(app: Flask) -> None:
