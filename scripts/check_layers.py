@@ -22,7 +22,7 @@ PACKAGE = ROOT / "tracker"
 # Lowest first. Within a tier, units do not import each other.
 TIERS: list[tuple[str, list[str]]] = [
     ("pure core: figures, periods, cells", [
-        "tracker.progress", "tracker.periods", "tracker.workbook.cells",
+        "tracker.progress", "tracker.periods", "tracker.workbook.cells", "tracker.cache.lru",
     ]),
     ("pure core: sentences, charts, state machines, parsing", [
         "tracker.narrative", "tracker.charts", "tracker.issues.workflow", "tracker.workbook.parse",

@@ -19,62 +19,21 @@ by the request's own token when served (``fragment``).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import date
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from flask import current_app, render_template, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from tracker.cache import version
+from tracker.cache.lru import LRU
 from tracker.extensions import db
 
 T = TypeVar("T")
 
-MAX_ENTRIES = 512
-MAX_BYTES = 64 * 1024 * 1024  # of HTML kept per process; other values count as 1 KB
 CSRF_PLACEHOLDER = "\x00csrf-token\x00"
-
-
-class LRU:
-    """A small thread-safe least-recently-used map, bounded by entries and by size."""
-
-    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
-        self.max_entries, self.max_bytes = max_entries, max_bytes
-        self.items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
-        self.bytes = 0
-        self.hits = self.misses = 0
-        self.lock = threading.Lock()
-
-    def get(self, key: Hashable) -> tuple[bool, Any]:
-        with self.lock:
-            found = self.items.get(key)
-            if found is None:
-                self.misses += 1
-                return False, None
-            self.items.move_to_end(key)
-            self.hits += 1
-            return True, found[0]
-
-    def put(self, key: Hashable, value: Any) -> None:
-        size = len(value) if isinstance(value, str) else 1024
-        with self.lock:
-            old = self.items.pop(key, None)
-            if old is not None:
-                self.bytes -= old[1]
-            self.items[key] = (value, size)
-            self.bytes += size
-            while self.items and (len(self.items) > self.max_entries or self.bytes > self.max_bytes):
-                _, (_, dropped) = self.items.popitem(last=False)
-                self.bytes -= dropped
-
-    def clear(self) -> None:
-        with self.lock:
-            self.items.clear()
-            self.bytes = 0
 
 
 def store() -> LRU:
