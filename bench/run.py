@@ -175,6 +175,11 @@ def hello_world(seconds: int) -> dict:
         server.wait(10)
 
 
+def settle(base: str) -> None:
+    """Wait until the server has answered everything queued before (one probe, in line)."""
+    urllib.request.urlopen(f"{base}/healthz", timeout=120).read()
+
+
 def peak_worker_mb(master: int) -> float:
     peaks = []
     for pid in subprocess.run(["pgrep", "-P", str(master)], capture_output=True,
@@ -197,7 +202,11 @@ def serve_and_load(env: dict, logins: dict, seconds: int) -> tuple[list, float]:
         rows = []
         for label, url, who in PAGES:
             full = base + urllib.parse.quote(url.format(**logins), safe="/?=&")
+            # Each page starts on idle workers: a slow page's backlog (wrk closes its connections,
+            # gunicorn still answers what it accepted) would otherwise be counted against the next.
+            settle(base)
             wrk(full, cookies.get(who), 1)  # warm-up
+            settle(base)
             rows.append((label, url, wrk(full, cookies.get(who), seconds)))
         return rows, peak_worker_mb(server.pid)
     finally:
