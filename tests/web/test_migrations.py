@@ -144,6 +144,7 @@ def test_a_database_of_revision_0004_upgrades_and_takes_attachments(app):
     db.session.close()  # PostgreSQL: the session's read would hold the table against DROP
     downgrade(revision="0004")
     assert _rows("SELECT code FROM projects") == [("A1",)]
+    upgrade()  # PostgreSQL: the next test of this worker shares the database
 
 
 def test_a_database_of_revision_0005_upgrades_to_notifications_with_its_users_and_units(app):
