@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, ScalarSelect, func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.auth.models import User
@@ -21,7 +21,7 @@ def unread_count(user: User) -> int:
     return db.session.scalar(select(unread_count_of(user.id))) or 0
 
 
-def unread_count_of(user_id):  # noqa: ANN001, ANN201
+def unread_count_of(user_id: int | ColumnElement[int]) -> ScalarSelect[int]:
     """The bell's count as a scalar subquery (``user_id``: a value or a column), so that the
     request's user loader reads it in its own statement."""
     return select(func.count(Notification.id)).where(
