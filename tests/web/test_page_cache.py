@@ -257,3 +257,19 @@ def test_every_write_path_shows_on_the_next_page(client, park, users, login, mak
     login(users["supervisor"])
     page = text(client, url)
     assert new in page and old not in page
+
+
+def test_a_statement_run_on_the_sessions_connection_bumps_the_version_too(client, park, users,
+                                                                          login):
+    from sqlalchemy import update
+
+    from tracker.projects.models import Project
+
+    login(users["supervisor"])
+    assert "储能电站项目" in register_row(client)
+    before = version()
+    db.session.connection().execute(
+        update(Project.__table__).values(name="储能电站项目（改名）"))
+    db.session.commit()
+    assert version() == before + 1
+    assert "储能电站项目（改名）" in register_row(client)

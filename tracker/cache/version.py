@@ -14,8 +14,11 @@ How writes are seen, without any domain having to remember it (SQLAlchemy sessio
   statement. Last, so that on PostgreSQL the row's lock is held only while committing (a writer
   holding it waits for nothing else, so two writers cannot deadlock on it).
 
-Writes that bypass the session (``engine.begin()``) are not seen: only the job table's heartbeat
-and progress do that, and pages do not show it. Editing the database by hand, or restoring a
+- ``before_execute`` on every connection: a DML statement run on the session's connection
+  directly (``session.connection().execute``) marks that connection; the commit looks there too.
+
+Writes on a connection of their own (``engine.begin()``) are not seen: only the job table's
+heartbeat and progress do that, and pages do not show it. Editing the database by hand, or restoring a
 backup, needs the app restarted (the README says so for restores already).
 """
 
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 from flask import g, has_app_context
 from sqlalchemy import BigInteger, Integer, TextClause, event, insert, select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tracker.extensions import db
@@ -91,12 +95,30 @@ def _seen_statement(state) -> None:  # noqa: ANN001
             state.session.info[WROTE] = True
 
 
+@event.listens_for(Engine, "before_execute")
+def _seen_on_connection(conn, clauseelement, multiparams, params, options) -> None:  # noqa: ANN001
+    if isinstance(clauseelement, TextClause):
+        wrote = clauseelement.text.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE")
+    else:
+        table = getattr(clauseelement, "table", None) if getattr(clauseelement, "is_dml", False) else None
+        wrote = table is not None and getattr(table, "name", None) not in UNWATCHED
+    if wrote:
+        conn.info[WROTE] = True
+
+
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _connection_done(conn) -> None:  # noqa: ANN001
+    conn.info.pop(WROTE, None)
+
+
 @event.listens_for(Session, "before_commit")
 def _bump(session: Session) -> None:
     if session.in_nested_transaction():
         return
     session.flush()
-    if session.info.pop(WROTE, False):
+    on_connection = session.connection().info.pop(WROTE, False)
+    if session.info.pop(WROTE, False) or on_connection:
         table = DataVersion.__table__
         bumped = session.connection().execute(
             update(table).where(table.c.id == 1).values(version=table.c.version + 1))
