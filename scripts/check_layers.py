@@ -23,6 +23,7 @@ PACKAGE = ROOT / "tracker"
 TIERS: list[tuple[str, list[str]]] = [
     ("pure core: figures, periods, cells", [
         "tracker.progress", "tracker.periods", "tracker.workbook.cells", "tracker.xlsxwrite",
+        "tracker.cache.lru",
     ]),
     ("pure core: sentences, charts, state machines, parsing", [
         "tracker.narrative", "tracker.charts", "tracker.issues.workflow", "tracker.workbook.parse",
@@ -35,6 +36,7 @@ TIERS: list[tuple[str, list[str]]] = [
     ]),
     ("plumbing: time and configuration", ["tracker.timeutil", "tracker.config"]),
     ("plumbing: extensions", ["tracker.extensions"]),
+    ("plumbing: the data version and the cache of figures and fragments", ["tracker.cache"]),
     ("plumbing: errors, forms, files", [
         "tracker.errors", "tracker.forms", "tracker.pdf", "tracker.xlsx",
     ]),

@@ -3,6 +3,7 @@
 from tracker.audit.models import AuditEntry
 from tracker.auth.models import LoginThrottle, Role, Unit, User
 from tracker.briefs.models import Brief, BriefState
+from tracker.cache.version import DataVersion
 from tracker.files.models import StoredFile
 from tracker.issues.models import (
     Category,
@@ -48,6 +49,7 @@ __all__ = [
     "COUNTED_STATES",
     "AnnualPlan",
     "AuditEntry",
+    "DataVersion",
     "Bond",
     "BondSpending",
     "Brief",

@@ -11,6 +11,7 @@ from flask import g
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tracker.cache import cached
 from tracker.extensions import db
 from tracker.progress import Thresholds
 
@@ -42,11 +43,16 @@ class Setting(db.Model):
 
 
 def park_settings() -> dict[str, str]:
-    """All settings with defaults filled in; read once per request."""
+    """All settings with defaults filled in; read once per request (and from the cache while
+    the data version holds)."""
     if "park_settings" not in g:
-        stored = {s.key: s.value for s in db.session.scalars(db.select(Setting))}
-        g.park_settings = {**DEFAULTS, **stored}
+        g.park_settings = dict(cached("settings", None, _stored))  # a copy: callers may change it
     return g.park_settings
+
+
+def _stored() -> dict[str, str]:
+    stored = {key: value for key, value in db.session.execute(db.select(Setting.key, Setting.value))}
+    return {**DEFAULTS, **stored}
 
 
 def thresholds() -> Thresholds:

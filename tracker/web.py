@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 
 from flask import Flask, Response, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from tracker import progress
 from tracker.audit.labels import field_label
 from tracker.audit.models import AuditEntry
 from tracker.auth.models import User
+from tracker.cache import cached
+from tracker.cache.version import DataVersion
+from tracker.cache.version import remember as remember_version
 from tracker.errors import Conflict, Forbidden, NotFound, Refused
 from tracker.extensions import db, login_manager
 from tracker.forms import whole_number
 from tracker.http import is_htmx, park_today
 from tracker.issues.models import Issue, IssueState
-from tracker.notify.queries import unread_count
+from tracker.notify.queries import unread_count, unread_count_of
 from tracker.reports.grid import my_pending
 from tracker.settings import DEFAULTS, park_settings
 from tracker.timeutil import local
@@ -45,12 +49,34 @@ def _sign_in(app: Flask) -> None:
         """``id:stamp`` (``User.get_id``): a session from before the stamp changed is over."""
         user_id, _, stamp = token.partition(":")
         number = whole_number(user_id)
-        user = db.session.get(User, number) if number is not None else None
-        return user if user is not None and user.session_stamp == stamp else None
+        if number is None:
+            return None
+        row = db.session.execute(_user_statement(), {"user_id": number}).first()
+        if row is None:
+            return None
+        remember_version(row[1])
+        g.unread_notifications = row[2]
+        return row[0] if row[0].session_stamp == stamp else None
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
     login_manager.login_message_category = "info"
+
+
+@functools.cache
+def _user_statement():  # noqa: ANN202
+    """A signed-in request's one fixed statement: the user, the data version (the cache's key,
+    read before any figure the request shows) and the bell's count. Built once."""
+    return (select(User, DataVersion.version, unread_count_of(User.id))
+            .outerjoin(DataVersion, DataVersion.id == 1)
+            .where(User.id == bindparam("user_id")))
+
+
+def _unread() -> int:
+    """The bell: as read with the user, unless this request may have changed it."""
+    if "unread_notifications" in g and request.method in ("GET", "HEAD"):
+        return g.unread_notifications or 0
+    return unread_count(current_user)
 
 
 def _templates(app: Flask) -> None:
@@ -82,7 +108,7 @@ def _templates(app: Flask) -> None:
         return {"park": park, "today": park_today(), "endpoints": app.view_functions,
                 "pending_reports": _pending_reports,
                 "awaiting_confirmation": _awaiting_confirmation,
-                "unread_notifications": lambda: unread_count(current_user)}
+                "unread_notifications": _unread}
 
 
 def _hooks(app: Flask) -> None:
@@ -132,14 +158,17 @@ def _hooks(app: Flask) -> None:
 
 def _pending_reports() -> int:
     """The navigation's badge on 月度填报 for a lead: rows they still owe (called by the layout
-    only when it draws a lead's navigation)."""
-    return len(my_pending(current_user))
+    only when it draws a lead's navigation); cached per lead, data version and day."""
+    if "my_pending" in g:  # the dashboard has read them already
+        return len(my_pending(current_user))
+    return cached("pending-reports", current_user.id, lambda: len(my_pending(current_user)),
+                  today=park_today())
 
 
 def _awaiting_confirmation() -> int:
     """The supervisors' navigation: issues reported done that wait for their confirmation."""
-    return db.session.scalar(select(func.count(Issue.id)).where(
-        Issue.state == IssueState.AWAITING_CONFIRMATION)) or 0
+    return cached("awaiting-confirmation", None, lambda: db.session.scalar(
+        select(func.count(Issue.id)).where(Issue.state == IssueState.AWAITING_CONFIRMATION)) or 0)
 
 
 def _why_change_password(user: User, demo_logins: frozenset[str]) -> str:

@@ -207,3 +207,25 @@ def test_a_database_of_revision_0007_upgrades_to_the_work_report_with_its_briefs
     assert (value.indicator.name, str(value.cumulative), str(value.last_year)) == ("规上工业总产值", "45.60", "38.00")
     assert str(db.session.query(Target).one().value) == "300.00"
     db.session.close()  # PostgreSQL: the next test of this worker shares the database
+
+
+def test_a_database_of_revision_0008_upgrades_to_the_data_version_with_its_projects(app):
+    downgrade(revision="0008")
+    with db.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO projects (code, name, level, industry, stage, leader_in_charge, version,"
+            " created_at) VALUES ('A1', '储能电站项目', '省重点', '储能', '前期', '', 1,"
+            " '2026-11-01 08:00:00')"))
+    upgrade()
+    assert _rows("SELECT code, name FROM projects") == [("A1", "储能电站项目")]
+    assert _rows("SELECT id, version FROM data_version") == [(1, 0)]
+    # The upgraded rows work with today's models: a change bumps the version in its transaction.
+    from tracker.projects.models import Project
+
+    db.session.query(Project).one().name = "储能电站项目（一期）"
+    db.session.commit()
+    assert _rows("SELECT version FROM data_version") == [(1,)]
+    db.session.close()  # PostgreSQL: the session's read would hold the table against DROP
+    downgrade(revision="0008")
+    assert _rows("SELECT name FROM projects") == [("储能电站项目（一期）",)]
+    upgrade()  # PostgreSQL: the next test of this worker shares the database

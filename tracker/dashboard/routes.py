@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from tracker.auth.models import Role
+from tracker.cache import fragment
 from tracker.dashboard.service import dashboard_data
 from tracker.http import park_today, parse_period
 from tracker.milestones.board import board
@@ -18,9 +19,14 @@ bp = Blueprint("dashboard", __name__)
 @bp.route("/")
 @login_required
 def index():
-    year, month = parse_period(request.args.get("period"))
-    # A lead's home starts with what they still owe (我的填报).
+    period = parse_period(request.args.get("period"))
+    # A lead's home starts with what they still owe (我的填报), theirs alone; the figures below
+    # are the same for everyone of a role, so they are cached per period, version and day.
     mine = my_pending(current_user) if current_user.role is Role.MEMBER else None
     today = park_today()
-    return render_template("dashboard/index.html", d=dashboard_data(year, month, today),
-                           mine=mine, ms=board(today, milestone_due_days()))
+    body = fragment(
+        "dashboard", str(period), "dashboard/_body.html",
+        lambda: {"d": dashboard_data(period.year, period.month, today),
+                 "ms": board(today, milestone_due_days())},
+        scope=current_user.role.value, today=today)
+    return render_template("dashboard/index.html", period=period, mine=mine, body=body)

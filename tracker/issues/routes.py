@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 
 from tracker.auth.models import Unit
 from tracker.auth.permissions import supervisor_required
+from tracker.cache import fragment, request_arguments
 from tracker.errors import Conflict, Forbidden, Refused
 from tracker.extensions import db
 from tracker.http import is_htmx, park_today
@@ -48,17 +49,23 @@ def _filters() -> queries.Filters:
 @bp.route("/issues")
 @login_required
 def index():
-    day = park_today()
-    data = queries.issue_list(_filters(), day)
-    units, projects = queries.filter_choices()
-    context = dict(
-        data=data, f=data.filters, day=day, units=units, projects=projects,
-        categories=list(Category), states=list(IssueState), levels=list(SupervisionLevel),
-        sorts=queries.SORTS, dues=queries.DUE_CHOICES,
-    )
+    day, filters = park_today(), _filters()
+
+    def context() -> dict:
+        data = queries.issue_list(filters, day)
+        units, projects = queries.filter_choices()
+        return dict(
+            data=data, f=data.filters, day=day, units=units, projects=projects,
+            categories=list(Category), states=list(IssueState), levels=list(SupervisionLevel),
+            sorts=queries.SORTS, dues=queries.DUE_CHOICES,
+        )
+
+    # Cached per (query string, role, data version, day): overdue days change at midnight.
+    key, scope = request_arguments(), current_user.role.value
     if is_htmx():
-        return render_template("issues/_list.html", **context)
-    return render_template("issues/index.html", **context)
+        return fragment("issues-list", key, "issues/_list.html", context, scope=scope, today=day)
+    body = fragment("issues", key, "issues/_page.html", context, scope=scope, today=day)
+    return render_template("issues/index.html", body=body)
 
 
 @bp.route("/issues.xlsx")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker import xlsx
 from tracker.auth.permissions import can_plan_milestones, can_record_milestones
+from tracker.cache import fragment, request_arguments
 from tracker.errors import Refused
 from tracker.extensions import db
 from tracker.http import is_htmx, park_today, parse_period
@@ -42,12 +43,18 @@ def _chart_context(paginate: bool = True) -> dict:
 @bp.route("/milestones")
 @login_required
 def chart():
-    context = _chart_context()
-    context.update(statuses=list(Status), status_choices=STATUS_CHOICES,
-                   three_not_choices=THREE_NOT_CHOICES)
+    def context() -> dict:
+        return {**_chart_context(), "statuses": list(Status), "status_choices": STATUS_CHOICES,
+                "three_not_choices": THREE_NOT_CHOICES}
+
+    # Cached per (query string, role, data version, day): statuses are as of today.
+    key, scope, today = request_arguments(), current_user.role.value, park_today()
     if is_htmx():
-        return render_template("milestones/_chart.html", **context)
-    return render_template("milestones/chart.html", **filter_choices(), **context)
+        return fragment("wall-chart", key, "milestones/_chart.html", context,
+                        scope=scope, today=today)
+    body = fragment("wall", key, "milestones/_page.html",
+                    lambda: {**filter_choices(), **context()}, scope=scope, today=today)
+    return render_template("milestones/chart.html", body=body)
 
 
 @bp.route("/milestones.xlsx")

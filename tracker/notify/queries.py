@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, ScalarSelect, func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.auth.models import User
@@ -18,9 +18,15 @@ PAGE_SIZE = 50
 
 def unread_count(user: User) -> int:
     """The bell's number: one statement."""
-    return db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == user.id, Notification.channel == Channel.APP,
-        Notification.read_at.is_(None))) or 0
+    return db.session.scalar(select(unread_count_of(user.id))) or 0
+
+
+def unread_count_of(user_id: int | ColumnElement[int]) -> ScalarSelect[int]:
+    """The bell's count as a scalar subquery (``user_id``: a value or a column), so that the
+    request's user loader reads it in its own statement."""
+    return select(func.count(Notification.id)).where(
+        Notification.user_id == user_id, Notification.channel == Channel.APP,
+        Notification.read_at.is_(None)).scalar_subquery()
 
 
 def my_notifications(user: User, page: int, unread_only: bool = False) -> tuple[list[Notification], Page]:

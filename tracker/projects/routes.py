@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from tracker import xlsx
-from tracker.http import is_htmx, parse_period
+from tracker.cache import fragment, request_arguments
+from tracker.http import is_htmx, park_today, parse_period
 from tracker.progress import half_up
 from tracker.projects.models import ListLevel
 from tracker.projects.register import SORT_KEYS, Filters, filter_choices, register_rows
@@ -35,15 +36,21 @@ def index():
                 for p, f in page.rows
             ],
         )
-    page = register_rows(filters, year, month)
-    context = {
-        "page": page, "filters": filters, "year": year, "month": month,
-        "period": str(period), "sort_keys": SORT_KEYS,
-    }
+
+    def context() -> dict:
+        return {"page": register_rows(filters, year, month), "filters": filters, "year": year,
+                "month": month, "period": str(period), "sort_keys": SORT_KEYS}
+
+    # Cached per (query string, role, data version, day): the figures of every filtered
+    # project are computed once per change of data, not once per request.
+    key, scope, today = request_arguments(), current_user.role.value, park_today()
     if is_htmx():
-        return render_template("projects/_table.html", **context)
-    return render_template("projects/index.html", **{**filter_choices(), "levels": list(ListLevel)},
-                           **context)
+        return fragment("register-table", key, "projects/_table.html", context,
+                        scope=scope, today=today)
+    body = fragment("register", key, "projects/_page.html",
+                    lambda: {**context(), **filter_choices(), "levels": list(ListLevel)},
+                    scope=scope, today=today)
+    return render_template("projects/index.html", body=body)
 
 
 def _round1(value):  # noqa: ANN001, ANN202
