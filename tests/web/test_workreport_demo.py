@@ -31,3 +31,8 @@ def test_the_demo_parks_mid_year_report_reads_like_the_seed_report(app, runner, 
     assert "（四）载体开发。上半年完成新增收储土地180.5亩，完成年度任务的60.2%。" in page
     # The office's own paragraphs of 二 and 三 are begun in the demo's draft (this year's).
     assert year < period.year or "（二）产业结构有待优化。" in page and "（一）一刻不松建设项目。" in page
+    # Leadership sees the four areas on the dashboard too, for the same months.
+    login("lingdao", "duban-viewer")
+    dashboard = text(client.get(f"/?period={year}-06").get_data(as_text=True))
+    assert "园区工作数据" in dashboard and "招商签约5个·29.10亿元" in dashboard
+    assert "土地收储180.5亩" in dashboard

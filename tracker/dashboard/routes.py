@@ -10,8 +10,10 @@ from tracker.cache import fragment
 from tracker.dashboard.service import dashboard_data
 from tracker.http import park_today, parse_period
 from tracker.milestones.board import board
+from tracker.periods import Period
 from tracker.reports.grid import my_pending
 from tracker.settings import milestone_due_days
+from tracker.workreport.queries import card_texts, cards
 
 bp = Blueprint("dashboard", __name__)
 
@@ -27,6 +29,9 @@ def index():
     body = fragment(
         "dashboard", str(period), "dashboard/_body.html",
         lambda: {"d": dashboard_data(period.year, period.month, today),
-                 "ms": board(today, milestone_due_days())},
+                 "ms": board(today, milestone_due_days()),
+                 "cards": card_texts(cards(period.year, period.month, period.last_day,
+                                           Period(period.year - 1, period.month).last_day)),
+                 "cards_label": period.label},
         scope=current_user.role.value, today=today)
     return render_template("dashboard/index.html", period=period, mine=mine, body=body)

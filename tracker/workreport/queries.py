@@ -21,6 +21,7 @@ from tracker.workreport.models import (
     Target,
     TargetKind,
 )
+from tracker.workreport.sentences import growth_words, mu, ratio, yi
 
 MODELS: dict[str, Any] = {
     "signed": SignedProject,
@@ -150,4 +151,24 @@ def cards(year: int, month: int, last_day: date, last_year_day: date) -> dict:
         "pipeline": (len(now.pipeline), sum((a for _, a in now.pipeline), Decimal(0))),
         "land": (sum(now.land, Decimal(0)), sum(before.land, Decimal(0)),
                  now.targets.get(TargetKind.LAND)),
+    }
+
+
+def card_texts(c: dict) -> dict:
+    """The cards' figures as shown (亿元 and 亩 with the sentences' formatting)."""
+    def share(part, whole) -> str:  # noqa: ANN001
+        rate = ratio(part, whole)
+        return f"{rate:.1f}%" if rate is not None else "—"
+
+    n, total, before, target = c["signed"]
+    area, area_before, land_target = c["land"]
+    return {
+        "economy": [(name, yi(v), yi(last) if last is not None else "—",
+                     growth_words(v, last) or "—") for name, v, last in c["economy"]],
+        "signed": {"n": n, "total": yi(total), "before": yi(before),
+                   "target": yi(target) if target else "—", "share": share(total, target)},
+        "pipeline": {"k": c["pipeline"][0], "total": yi(c["pipeline"][1])},
+        "land": {"area": mu(area), "before": mu(area_before),
+                 "target": mu(land_target) if land_target else "—",
+                 "share": share(area, land_target)},
     }

@@ -18,7 +18,6 @@ from tracker.periods import Period
 from tracker.workreport import queries
 from tracker.workreport.draft import service
 from tracker.workreport.draft.word import render_docx
-from tracker.workreport.sentences import growth_words, mu, ratio, yi
 
 bp = Blueprint("workreport_draft", __name__)
 
@@ -43,30 +42,10 @@ def _context(period: Period, **extra) -> dict:  # noqa: ANN003
     elif revisions:
         snapshot = revisions[-1].snapshot
     last_year_day = Period(period.year - 1, period.month).last_day
-    return {"period": period, "r": snapshot, "cards": card_texts(queries.cards(
+    return {"period": period, "r": snapshot, "cards": queries.card_texts(queries.cards(
                 *period, period.last_day, last_year_day)), "report": report, "editing": editing,
             "report_version": report.version if report else None, "revisions": revisions,
             "today": park_today(), "text_errors": {}, "form": None, **extra}
-
-
-def card_texts(c: dict) -> dict:
-    """The cards' figures as shown (亿元 and 亩 with the sentences' formatting)."""
-    def share(part, whole) -> str:  # noqa: ANN001
-        rate = ratio(part, whole)
-        return f"{rate:.1f}%" if rate is not None else "—"
-
-    n, total, before, target = c["signed"]
-    area, area_before, land_target = c["land"]
-    return {
-        "economy": [(name, yi(v), yi(last) if last is not None else "—",
-                     growth_words(v, last) or "—") for name, v, last in c["economy"]],
-        "signed": {"n": n, "total": yi(total), "before": yi(before),
-                   "target": yi(target) if target else "—", "share": share(total, target)},
-        "pipeline": {"k": c["pipeline"][0], "total": yi(c["pipeline"][1])},
-        "land": {"area": mu(area), "before": mu(area_before),
-                 "target": mu(land_target) if land_target else "—",
-                 "share": share(area, land_target)},
-    }
 
 
 def _page(period: Period, status: int = 200, **extra):  # noqa: ANN003, ANN202
