@@ -388,6 +388,37 @@ def make_project(app, make_unit):
 
 
 @pytest.fixture
+def today(app) -> date:
+    """The park's today (its time zone), as the pages see it."""
+    from tracker.timeutil import today as today_in
+
+    return today_in(app.config["TIMEZONE"])
+
+
+def set_milestone(code: str, name: str, planned=None, actual=None, na=False):  # noqa: ANN001, ANN201
+    """Set a template milestone's data directly (the project gets its milestones first)."""
+    from sqlalchemy import select
+
+    from tracker.milestones.models import MilestoneTemplate, ProjectMilestone
+    from tracker.milestones.queries import ensure_rows
+    from tracker.projects.models import Project
+
+    ensure_rows()
+    m = db.session.scalar(
+        select(ProjectMilestone).join(Project).join(MilestoneTemplate)
+        .where(Project.code == code, MilestoneTemplate.name == name))
+    m.planned_on, m.actual_on, m.not_applicable = planned, actual, na
+    db.session.commit()
+    return m
+
+
+@pytest.fixture
+def plan(app):
+    """``plan("A1", "开工建设", planned=…, actual=…, na=…)``: set a milestone's data directly."""
+    return set_milestone
+
+
+@pytest.fixture
 def count_queries(app):
     """``with count_queries() as q: ...`` then ``q.count``: SQL statements run inside. The
     app's cache of figures and fragments (``tracker.cache``) starts empty, so a page is counted

@@ -14,13 +14,6 @@ from tracker.extensions import db
 
 
 @pytest.fixture
-def today(app) -> date:
-    from tracker.http import park_today
-
-    return park_today()
-
-
-@pytest.fixture
 def make_issue(app, users, make_unit, today):
     """``make_issue("资金缺口", project=p, deadline=today - 3, state="办理中")``: opened by the
     supervisor through the service (as the import would), committed."""

@@ -7,13 +7,11 @@ import subprocess
 from datetime import date
 
 import pytest
-from sqlalchemy import select
 
+from tests.conftest import set_milestone
 from tracker.briefs.service import build_snapshot, draft_for
 from tracker.extensions import db
-from tracker.milestones.models import MilestoneTemplate, ProjectMilestone
 from tracker.milestones.queries import ensure_rows
-from tracker.projects.models import Project
 
 TICK = {"accept_incomplete": "1"}
 SENTENCE = "1-3月计划完成节点4个，已完成2个，节点完成率50.0%；截至3月底逾期未完成节点3个。"
@@ -23,16 +21,6 @@ def pdf_text(data: bytes) -> str:
     out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True,
                          check=True).stdout.decode()
     return "".join(out.split())
-
-
-def set_milestone(code: str, name: str, planned=None, actual=None, na=False) -> ProjectMilestone:
-    ensure_rows()
-    m = db.session.scalar(
-        select(ProjectMilestone).join(Project).join(MilestoneTemplate)
-        .where(Project.code == code, MilestoneTemplate.name == name))
-    m.planned_on, m.actual_on, m.not_applicable = planned, actual, na
-    db.session.commit()
-    return m
 
 
 @pytest.fixture

@@ -11,9 +11,7 @@ from sqlalchemy import select
 from tracker.audit.models import AuditEntry
 from tracker.extensions import db
 from tracker.milestones.models import MilestoneTemplate, ProjectMilestone
-from tracker.milestones.queries import ensure_rows
 from tracker.projects.models import Project, Stage
-from tracker.timeutil import today as today_in
 
 HX = {"HX-Request": "true"}
 
@@ -24,26 +22,6 @@ def text(html: str) -> str:
 
 def template(name: str) -> MilestoneTemplate:
     return db.session.scalar(select(MilestoneTemplate).where(MilestoneTemplate.name == name))
-
-
-@pytest.fixture
-def today(app):
-    return today_in(app.config["TIMEZONE"])
-
-
-@pytest.fixture
-def plan(app):
-    """``plan("A1", "开工建设", planned=…, actual=…, na=…)``: set a milestone's data directly."""
-    def set_(code: str, name: str, planned=None, actual=None, na=False):
-        ensure_rows()
-        m = db.session.scalar(
-            select(ProjectMilestone).join(Project).join(MilestoneTemplate)
-            .where(Project.code == code, MilestoneTemplate.name == name))
-        m.planned_on, m.actual_on, m.not_applicable = planned, actual, na
-        db.session.commit()
-        return m
-
-    return set_
 
 
 @pytest.fixture

@@ -12,11 +12,9 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.issues.models import Category, Issue
-from tracker.milestones.models import MilestoneTemplate, ProjectMilestone
 from tracker.milestones.queries import ensure_rows
 from tracker.milestones.status import issue_category
 from tracker.projects.models import Project
-from tracker.timeutil import today as today_in
 
 
 def text(html: str) -> str:
@@ -25,25 +23,6 @@ def text(html: str) -> str:
 
 def card(html: str) -> str:
     return html.split('id="milestones"')[1].split("</section>")[0]
-
-
-@pytest.fixture
-def today(app):
-    return today_in(app.config["TIMEZONE"])
-
-
-@pytest.fixture
-def plan(app):
-    def set_(code: str, name: str, planned=None, actual=None, na=False):
-        ensure_rows()
-        m = db.session.scalar(
-            select(ProjectMilestone).join(Project).join(MilestoneTemplate)
-            .where(Project.code == code, MilestoneTemplate.name == name))
-        m.planned_on, m.actual_on, m.not_applicable = planned, actual, na
-        db.session.commit()
-        return m
-
-    return set_
 
 
 @pytest.fixture

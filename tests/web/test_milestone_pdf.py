@@ -8,13 +8,9 @@ from datetime import timedelta
 
 import pytest
 from PIL import Image
-from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.milestones.models import MilestoneTemplate, ProjectMilestone
-from tracker.milestones.queries import ensure_rows
 from tracker.projects.models import Project
-from tracker.timeutil import today as today_in
 
 HEADER = "项目立项备案用地预审土地供应规划许可施工许可开工建设主体完工竣工验收投产运营自定节点"
 
@@ -28,25 +24,6 @@ def pdf_text(data: bytes, page: int | None = None) -> str:
 
 def pdf_info(data: bytes) -> str:
     return subprocess.run(["pdfinfo", "-"], input=data, capture_output=True, check=True).stdout.decode()
-
-
-@pytest.fixture
-def today(app):
-    return today_in(app.config["TIMEZONE"])
-
-
-@pytest.fixture
-def plan(app):
-    def set_(code: str, name: str, planned=None, actual=None, na=False):
-        ensure_rows()
-        m = db.session.scalar(
-            select(ProjectMilestone).join(Project).join(MilestoneTemplate)
-            .where(Project.code == code, MilestoneTemplate.name == name))
-        m.planned_on, m.actual_on, m.not_applicable = planned, actual, na
-        db.session.commit()
-        return m
-
-    return set_
 
 
 @pytest.fixture

@@ -10,14 +10,8 @@ from tracker.audit.models import AuditEntry
 from tracker.extensions import db
 from tracker.milestones.models import ProjectMilestone
 from tracker.projects.models import Project, Stage
-from tracker.timeutil import today as today_in
 
 HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def today(app):
-    return today_in(app.config["TIMEZONE"])
 
 
 @pytest.fixture

@@ -12,12 +12,6 @@ from tracker.extensions import db
 from tracker.milestones.models import MilestoneTemplate, ProjectMilestone
 from tracker.milestones.queries import ensure_rows
 from tracker.projects.models import Project
-from tracker.timeutil import today as today_in
-
-
-@pytest.fixture
-def today(app):
-    return today_in(app.config["TIMEZONE"])
 
 
 def set_milestone(code: str, name: str, planned=None, actual=None) -> None:

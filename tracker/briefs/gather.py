@@ -26,7 +26,7 @@ from tracker.extensions import db
 from tracker.issues.models import Category, Issue
 from tracker.issues.queries import standing
 from tracker.milestones.models import MilestoneTemplate, ProjectMilestone
-from tracker.periods import Period, month_end
+from tracker.periods import Period
 from tracker.projects.models import (
     COUNTED_STATES,
     KEY_LEVELS,
@@ -36,6 +36,7 @@ from tracker.projects.models import (
     Project,
 )
 from tracker.projects.service import active_in, figures_for, group_summary, level_in, project_rows
+from tracker.reminders.due import Rules, due_day
 from tracker.settings import park_settings
 from tracker.timeutil import local
 
@@ -172,10 +173,8 @@ def _late_reports(period: Period, issued_on: date, settings: dict) -> Late:
     """The projects whose report of ``period`` came after day R of the next month (DESIGN.md
     section 13), or had not come by the brief's day when that is past R. A counted row without a
     submission time (an import) was on time. One statement."""
-    r = settings.get("report_due_day", "5")
-    rules_day = int(r) if r.isascii() and r.isdigit() else 5
-    nxt = period.next()
-    due_on = date(nxt.year, nxt.month, min(max(rules_day, 1), month_end(*nxt).day))
+    r = settings.get("report_due_day", "")
+    due_on = due_day(period, Rules(report_day=max(int(r), 1)) if r.isascii() and r.isdigit() else Rules())
     rows = db.session.execute(
         select(MonthlyReport.project_id, MonthlyReport.state, MonthlyReport.submitted_at)
         .where(MonthlyReport.year == period.year, MonthlyReport.month == period.month))

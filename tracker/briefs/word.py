@@ -59,13 +59,14 @@ def _para(doc, text: str = "", *, face: str = SERIF, size: float = 16, bold: boo
     return p
 
 
-def _rule(paragraph) -> None:  # noqa: ANN001
-    """The red separator line under the masthead (a bottom border on the paragraph)."""
+def _rule(paragraph, side: str = "bottom", size: int = 12, colour: str = "C00000") -> None:  # noqa: ANN001
+    """A line on one side of a paragraph: the red rule under the masthead, the thin one above
+    报送/抄送 (版记)."""
     borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for key, value in (("w:val", "single"), ("w:sz", "12"), ("w:space", "1"), ("w:color", "C00000")):
-        bottom.set(qn(key), value)
-    borders.append(bottom)
+    line = OxmlElement(f"w:{side}")
+    for key, value in (("w:val", "single"), ("w:sz", str(size)), ("w:space", "1"), ("w:color", colour)):
+        line.set(qn(key), value)
+    borders.append(line)
     paragraph._p.get_or_add_pPr().insert(0, borders)  # pBdr precedes tabs, spacing, jc
 
 
@@ -138,8 +139,8 @@ def _heading(doc, text: str) -> None:  # noqa: ANN001
     _para(doc, text, face=SANS, size=16, indent=True)
 
 
-def render_docx(b: dict) -> bytes:
-    """The snapshot ``b`` as .docx bytes."""
+def official_document(title: str, author: str):  # noqa: ANN201
+    """An empty A4 document with GB/T 9704's margins and `— N —` page numbers."""
     doc = Document()
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -148,8 +149,21 @@ def render_docx(b: dict) -> bytes:
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     section.footer_distance = Mm(20)
     _page_number_footer(section)
-    doc.core_properties.title = b.get("title", "")
-    doc.core_properties.author = b.get("issuing_body", "")
+    doc.core_properties.title = title
+    doc.core_properties.author = author
+    return doc
+
+
+def draft_banner(doc, as_of: str) -> None:  # noqa: ANN001
+    """The red line that marks a draft."""
+    run = _para(doc, size=12).add_run(f"草稿（未发布）· 数据截至{as_of}，发布前随数据变化")
+    _font(run, SANS, 12)
+    run.font.color.rgb = RED
+
+
+def render_docx(b: dict) -> bytes:
+    """The snapshot ``b`` as .docx bytes."""
+    doc = official_document(b.get("title", ""), b.get("issuing_body", ""))
 
     _para(doc, b.get("title", ""), size=22, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER,
           space_after=6)
@@ -159,9 +173,7 @@ def render_docx(b: dict) -> bytes:
     _font(meta.add_run(f"{b.get('issuing_body', '')}\t{b.get('date', '')}"), SERIF, 16)
     _rule(meta)
     if b.get("draft"):
-        run = _para(doc, size=12).add_run(f"草稿（未发布）· 数据截至{b.get('as_of', '')}，发布前随数据变化")
-        _font(run, SANS, 12)
-        run.font.color.rgb = RED
+        draft_banner(doc, b.get("as_of", ""))
     if b.get("correction") and b.get("correction_reason"):
         _para(doc, f"更正说明：{b['correction_reason']}", size=16, indent=True)
 
@@ -249,19 +261,9 @@ def render_docx(b: dict) -> bytes:
 
     _para(doc)
     foot = _para(doc, f"报送：{b.get('send_to') or '—'}", size=14)
-    _rule_top(foot)
+    _rule(foot, side="top", size=6, colour="000000")
     _para(doc, f"抄送：{b.get('copy_to') or '—'}", size=14)
 
     out = BytesIO()
     doc.save(out)
     return out.getvalue()
-
-
-def _rule_top(paragraph) -> None:  # noqa: ANN001
-    """The thin line above 报送/抄送 (版记)."""
-    borders = OxmlElement("w:pBdr")
-    top = OxmlElement("w:top")
-    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
-        top.set(qn(key), value)
-    borders.append(top)
-    paragraph._p.get_or_add_pPr().insert(0, borders)
