@@ -183,8 +183,6 @@ def render_docx(b: dict) -> bytes:
     _heading(doc, "二、项目进展")
     if b.get("progress_sentences"):
         _para(doc, "".join(b["progress_sentences"]), indent=True)
-    _para(doc, f"数据截至{b.get('as_of', '')}，时间进度{b.get('time_progress', '')}%；金额单位：万元。",
-          size=12, indent=True)
     if b.get("milestone_sentence"):
         _para(doc, b["milestone_sentence"], indent=True)
         if b.get("milestones_overdue"):
@@ -192,6 +190,9 @@ def render_docx(b: dict) -> bytes:
                 [r["project"], r["milestone"], r["planned"], r["days_overdue"], r["unit"]]
                 for r in b["milestones_overdue"]
             ], [46, 26, 30, 18, 36], numeric={3})
+    # As in the PDF: the note just before the figures' table.
+    _para(doc, f"数据截至{b.get('as_of', '')}，时间进度{b.get('time_progress', '')}%；金额单位：万元。",
+          size=12, indent=True)
     rows, groups = [], {}
     for g in b.get("progress_groups", []):
         groups[len(rows)] = f"{g['level']}项目（{g['count']}个）"
