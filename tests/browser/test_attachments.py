@@ -19,7 +19,6 @@ from tracker.files.models import REPORT
 pytestmark = pytest.mark.browser
 
 make_issue = _shared.make_issue
-today = _shared.today
 PHONE = {"width": 390, "height": 844}
 
 

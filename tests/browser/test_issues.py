@@ -15,7 +15,6 @@ from tests.web import test_issues as _shared
 pytestmark = pytest.mark.browser
 
 make_issue = _shared.make_issue  # fixtures shared with the web tests
-today = _shared.today
 
 
 def _state_count(page, state: str) -> int:

@@ -17,7 +17,6 @@ from tracker.issues.models import Issue, IssueState
 from tracker.settings import set_setting
 
 make_issue = _shared.make_issue
-today = _shared.today
 
 
 def act(client, issue, action, comment="说明", files=()):

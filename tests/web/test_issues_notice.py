@@ -10,7 +10,6 @@ from tracker.extensions import db
 from tracker.issues.service import move
 
 make_issue = _shared.make_issue  # fixtures shared with the list's tests
-today = _shared.today
 
 
 def _text(pdf: bytes, tmp_path) -> str:

@@ -16,7 +16,6 @@ from tracker.extensions import db
 from tracker.issues.models import EventKind, Issue, IssueEvent, IssueState
 
 make_issue = _shared.make_issue  # fixtures shared with the list's tests
-today = _shared.today
 
 
 def _form(**overrides) -> dict:

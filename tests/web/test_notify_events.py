@@ -14,7 +14,6 @@ from tracker.issues.models import Issue
 from tracker.notify.models import Channel, Notification
 
 make_issue = _shared.make_issue
-today = _shared.today
 HX = {"HX-Request": "true"}
 
 

@@ -17,7 +17,6 @@ from tracker.projects.models import MonthlyReport
 
 HX = {"HX-Request": "true"}
 make_issue = test_issues.make_issue  # fixtures shared with the issue tests
-today = test_issues.today
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from tracker.milestones.models import ProjectMilestone
 from tracker.notify.models import Channel, Notification
 
 make_issue = _shared.make_issue
-today = _shared.today
 
 
 def texts(user) -> list[str]:
