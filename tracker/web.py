@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import time
 
-from flask import Flask, Response, g, render_template, request
+from flask import Flask, Response, g, render_template, request, session
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import bindparam, func, select
@@ -33,6 +34,10 @@ CSP = (
     "img-src 'self' data:; connect-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
 )
+# A signed-in session lasts SESSION_HOURS from its last renewal; renewing it (a cookie signed
+# and sent again) on every request cost as much as serving a cached page, so it is renewed at
+# most this often: an idle session ends between SESSION_HOURS and five minutes more.
+RENEW_SECONDS = 300
 
 
 def init_app(app: Flask) -> None:
@@ -112,6 +117,12 @@ def _templates(app: Flask) -> None:
 
 
 def _hooks(app: Flask) -> None:
+    @app.before_request
+    def renew_session() -> None:
+        now = int(time.time())
+        if session.permanent and now - session.get("_renewed", 0) >= RENEW_SECONDS:
+            session["_renewed"] = now  # a changed session is signed and sent again
+
     @app.before_request
     def force_password_change():  # noqa: ANN202
         if (

@@ -57,6 +57,15 @@ def test_a_page_read_twice_is_served_from_the_cache_with_no_figure_recomputed(
     login(users["supervisor"])
     with count_queries() as computed:  # counts the page as computed (the cache starts empty)
         one = text(client, "/projects?period=2026-06")
+    two, statements = served(client, "/projects?period=2026-06")
+    assert one.replace(_token(one), "") == two.replace(_token(two), "")
+    # Served from the cache: one statement reads the user, the data version and the bell.
+    assert len(statements) == 1 < computed.count
+    assert "data_version" in statements[0] and "notifications" in statements[0]
+
+
+def served(client, url: str) -> tuple[str, list[str]]:
+    """The page at ``url`` and the SQL statements it ran (the cache left as it is)."""
     statements = []
 
     def seen(conn, cursor, statement, *args) -> None:  # noqa: ANN001, ANN002
@@ -64,13 +73,9 @@ def test_a_page_read_twice_is_served_from_the_cache_with_no_figure_recomputed(
 
     event.listen(db.engine, "before_cursor_execute", seen)
     try:
-        two = text(client, "/projects?period=2026-06")
+        return text(client, url), statements
     finally:
         event.remove(db.engine, "before_cursor_execute", seen)
-    assert one.replace(_token(one), "") == two.replace(_token(two), "")
-    # Served from the cache: one statement reads the user, the data version and the bell.
-    assert len(statements) == 1 < computed.count
-    assert "data_version" in statements[0] and "notifications" in statements[0]
 
 
 def _token(html: str) -> str:
@@ -244,7 +249,7 @@ def test_every_write_path_shows_on_the_next_page(client, park, users, login, mak
     login(users["supervisor"])
     for url in ("/?period=2026-06", "/projects?period=2026-06", "/projects?period=2026-07",
                 "/issues", "/issues?state=办理中", "/milestones", "/milestones?status=逾期",
-                "/projects"):
+                "/projects", "/report/2026-06", "/report/2026-07", "/projects/A1"):
         text(client, url)
     client.post("/logout")
     before = version()
@@ -272,3 +277,50 @@ def test_a_statement_run_on_the_sessions_connection_bumps_the_version_too(client
     db.session.commit()
     assert version() == before + 1
     assert "储能电站项目（改名）" in register_row(client)
+
+
+# --- whole pages (tracker.cache.page) ------------------------------------------------------------
+
+
+def test_each_viewer_gets_their_own_cached_grid_with_nothing_recomputed(
+        client, park, users, login, make_project):
+    """The reporting grid is kept whole per viewer: a lead's second visit runs the one statement
+    of every signed-in request, and another lead never gets the first one's rows."""
+    make_project("B1", name="污水处理厂改造项目", plan=8000, lead=users["other_member"])
+    pages = {}
+    for who, mine, theirs in ((users["member"], "储能电站项目", "污水处理厂改造项目"),
+                              ("lead2", "污水处理厂改造项目", "储能电站项目")):
+        login(who)
+        text(client, "/report/2026-07")
+        second, statements = served(client, "/report/2026-07")
+        assert mine in second and theirs not in second
+        assert len(statements) == 1
+        pages[mine] = second
+        client.post("/logout")
+    assert pages["储能电站项目"] != pages["污水处理厂改造项目"]
+
+
+def test_a_flashed_message_shows_once_on_a_cached_page(client, park, users, login):
+    login(users["supervisor"])
+    text(client, "/projects")  # cached
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "项目已保存。")]
+    assert "项目已保存。" in text(client, "/projects")
+    assert "项目已保存。" not in text(client, "/projects")
+
+
+def test_the_htmx_table_and_the_whole_page_are_kept_apart(client, park, users, login):
+    login(users["supervisor"])
+    partial = client.get("/projects?period=2026-06", headers=HX).get_data(as_text=True)
+    whole = text(client, "/projects?period=2026-06")
+    assert "储能电站项目" in partial and "<html" not in partial
+    assert "<html" in whole and "储能电站项目" in whole
+    assert "<html" not in client.get("/projects?period=2026-06", headers=HX).get_data(as_text=True)
+
+
+def test_a_download_of_a_cached_page_is_the_workbook_not_the_page(client, park, users, login):
+    login(users["supervisor"])
+    text(client, "/projects?period=2026-06")
+    response = client.get("/projects?period=2026-06&format=xlsx")
+    assert response.status_code == 200 and response.data[:2] == b"PK"
+    assert "attachment" in response.headers["Content-Disposition"]

@@ -15,7 +15,7 @@ OTHER_SIZE = 1024
 class LRU:
     """``get`` answers (found, value) and makes the key the most recent; ``put`` drops the least
     recent entries while there are more than ``max_entries`` or their text is over ``max_bytes``
-    characters (a value that is not text counts as ``OTHER_SIZE``)."""
+    characters (a tuple counts its items; a value that is not text counts as ``OTHER_SIZE``)."""
 
     def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
         self.max_entries, self.max_bytes = max_entries, max_bytes
@@ -35,7 +35,7 @@ class LRU:
             return True, found[0]
 
     def put(self, key: Hashable, value: Any) -> None:
-        size = len(value) if isinstance(value, str) else OTHER_SIZE
+        size = _size(value)
         with self.lock:
             old = self.items.pop(key, None)
             if old is not None:
@@ -50,3 +50,11 @@ class LRU:
         with self.lock:
             self.items.clear()
             self.bytes = 0
+
+
+def _size(value: Any) -> int:
+    if isinstance(value, str | bytes):
+        return len(value)
+    if isinstance(value, tuple):
+        return sum(_size(item) for item in value) or OTHER_SIZE
+    return OTHER_SIZE

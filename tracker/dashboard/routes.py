@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from tracker.auth.models import Role
 from tracker.cache import fragment
+from tracker.cache.page import cached_page
 from tracker.dashboard.service import dashboard_data
 from tracker.http import park_today, parse_period
 from tracker.milestones.board import board
@@ -20,6 +21,7 @@ bp = Blueprint("dashboard", __name__)
 
 @bp.route("/")
 @login_required
+@cached_page
 def index():
     period = parse_period(request.args.get("period"))
     # A lead's home starts with what they still owe (我的填报), theirs alone; the figures below

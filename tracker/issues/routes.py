@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from tracker.auth.models import Unit
 from tracker.auth.permissions import supervisor_required
 from tracker.cache import fragment, request_arguments
+from tracker.cache.page import cached_page
 from tracker.errors import Conflict, Forbidden, Refused
 from tracker.extensions import db
 from tracker.http import is_htmx, park_today
@@ -48,6 +49,7 @@ def _filters() -> queries.Filters:
 
 @bp.route("/issues")
 @login_required
+@cached_page
 def index():
     day, filters = park_today(), _filters()
 

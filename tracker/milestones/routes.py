@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from tracker import xlsx
 from tracker.auth.permissions import can_plan_milestones, can_record_milestones
 from tracker.cache import fragment, request_arguments
+from tracker.cache.page import cached_page
 from tracker.errors import Refused
 from tracker.extensions import db
 from tracker.http import is_htmx, park_today, parse_period
@@ -42,6 +43,7 @@ def _chart_context(paginate: bool = True) -> dict:
 
 @bp.route("/milestones")
 @login_required
+@cached_page
 def chart():
     def context() -> dict:
         return {**_chart_context(), "statuses": list(Status), "status_choices": STATUS_CHOICES,

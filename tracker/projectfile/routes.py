@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.auth.permissions import can_plan_milestones, can_record_milestones, can_report_for
+from tracker.cache.page import cached_page
 from tracker.extensions import db
 from tracker.forms import whole_number
 from tracker.http import park_today, parse_period
@@ -20,6 +21,7 @@ bp = Blueprint("projectfile", __name__)
 
 @bp.route("/projects/<code>")
 @login_required
+@cached_page
 def detail(code: str):
     project = db.session.scalar(
         select(Project).where(Project.code == code).options(

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from tracker import xlsx
 from tracker.cache import fragment, request_arguments
+from tracker.cache.page import cached_page
 from tracker.http import is_htmx, park_today, parse_period
 from tracker.progress import half_up
 from tracker.projects.models import ListLevel
@@ -21,6 +22,7 @@ EXPORT_HEADERS = ["项目编号", "项目名称", "级别", "行业", "建设阶
 
 @bp.route("/projects")
 @login_required
+@cached_page
 def index():
     period = parse_period(request.args.get("period"))
     year, month = period

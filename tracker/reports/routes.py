@@ -9,6 +9,7 @@ from sqlalchemy import select
 from tracker import xlsx
 from tracker.auth.models import Role
 from tracker.auth.permissions import can_enter_figures, can_report_for, require
+from tracker.cache.page import cached_page
 from tracker.errors import Refused
 from tracker.extensions import db
 from tracker.http import default_period, is_htmx, parse_period
@@ -106,6 +107,7 @@ def grid_default():
 
 @bp.route("/report/<period:period>")
 @login_required
+@cached_page
 def grid(period: Period):
     require(can_enter_figures(current_user))
     year, month = period
