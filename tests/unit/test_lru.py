@@ -44,3 +44,12 @@ def test_a_value_that_is_not_text_counts_as_a_kilobyte():
     for n in range(3):
         cache.put(n, {"figures": n})
     assert cache.get(0) == (False, None) and cache.get(2) == (True, {"figures": 2})
+
+
+def test_a_cached_page_counts_its_bytes_not_a_kilobyte():
+    """A whole page is kept as (body bytes, headers): its size is its body's."""
+    cache = LRU(max_bytes=10_000)
+    cache.put("page", (b"x" * 6000, (("Vary", "Cookie"),)))
+    assert cache.bytes == 6000 + len("Vary") + len("Cookie")
+    cache.put("other", (b"y" * 6000, ()))
+    assert cache.get("page") == (False, None)  # 12,000 bytes do not fit in 10,000
