@@ -21,6 +21,7 @@ GENERAL, HEADER, HEADER_DARK, MONEY, DATE, TEXT, DATETIME = range(7)
 _STYLE_OF_FORMAT = {"0.00": MONEY, "yyyy-mm-dd": DATE, "@": TEXT}
 
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+_SPECIAL = re.compile(r'[\000-\010\013\014\016-\037&<>"]')  # anything escape() changes
 _EPOCH = date(1899, 12, 30)
 _ROWS_PER_WRITE = 500
 
@@ -39,6 +40,8 @@ def column_letter(index: int) -> str:
 
 
 def escape(text: str) -> str:
+    if _SPECIAL.search(text) is None:  # most cells: one scan, no copies
+        return text
     text = _ILLEGAL.sub("", text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
@@ -75,6 +78,17 @@ class SheetSpec:
 
 
 def _cell(ref: str, value: Any, style: int | None) -> str:
+    # Exact types first, by frequency (half a million cells in a city's workbook).
+    kind = value.__class__
+    if kind is str:
+        if not value:
+            return ""
+        s = f' s="{style}"' if style else ""
+        return f'<c r="{ref}" t="inlineStr"{s}><is><t xml:space="preserve">{escape(value)}</t></is></c>'
+    if kind is Decimal:
+        return f'<c r="{ref}" s="{style or MONEY}"><v>{float(value)!r}</v></c>'
+    if kind is int:
+        return f'<c r="{ref}" s="{style}"><v>{value}</v></c>' if style else f'<c r="{ref}"><v>{value}</v></c>'
     if value is None or value == "":
         return ""
     s = f' s="{style}"' if style else ""
