@@ -121,9 +121,16 @@ def query_counts(env: dict, logins: dict) -> dict:
     return child(code, env)
 
 
+# One browser: the same User-Agent signs in and loads the pages. Flask-Login ties a session to
+# the address and User-Agent it was made with; under another one every request would mark the
+# session no longer fresh and sign and send its cookie again (wrk sends none of its own).
+USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) duban-bench"
+
+
 def cookie_for(base: str, login: str, password: str) -> str:
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     html = opener.open(f"{base}/login").read().decode()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
     data = urllib.parse.urlencode({"login": login, "password": password, "csrf_token": token})
@@ -137,6 +144,7 @@ CONNECTIONS = 16  # the issue's load: wrk -t2 -c16
 def wrk(url: str, cookie: str | None, seconds: int, connections: int = CONNECTIONS) -> dict:
     cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s",
            str(ROOT / "bench" / "wrk_report.lua"), url]
+    cmd[1:1] = ["-H", f"User-Agent: {USER_AGENT}"]
     if cookie:
         cmd[1:1] = ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60).stdout
