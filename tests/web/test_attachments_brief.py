@@ -87,3 +87,20 @@ def test_the_published_brief_keeps_its_thumbnail_after_the_photo_is_gone(
     assert client.get("/briefs/2026-03.pdf").data == first
     login(users["viewer"])  # the reader sees the published revision
     assert 'alt="厂房封顶"' in _lagging(client.get("/briefs/2026-03").get_data(as_text=True))
+
+
+def test_the_word_brief_shows_the_lagging_projects_photo_above_its_progress(
+        worked_park, users, login, client):  # noqa: F811
+    from io import BytesIO
+
+    from docx import Document
+
+    _photo(worked_park["A2"], users["member"], 2, caption="厂房封顶")
+    login(users["supervisor"])
+    doc = Document(BytesIO(client.get("/briefs/2026-03.docx?draft=1").data))
+    assert len(doc.inline_shapes) == 1
+    cell = next(c for t in doc.tables for row in t.rows for c in row.cells
+                if c._tc.xpath(".//pic:pic"))
+    # The picture first, then the project's 形象进度 text in the same cell.
+    assert cell.paragraphs[0]._p.xpath(".//pic:pic") and cell.paragraphs[1].text
+    assert abs(doc.inline_shapes[0].width.mm - 24) < 0.5

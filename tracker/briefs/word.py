@@ -9,7 +9,8 @@ Sans CJK SC (Debian's fonts-noto-cjk); Word on a machine without them substitute
 faces, which keeps the layout.
 
 The PDF's bar charts are not repeated: every figure they draw is in the project table below
-them, and an office finishing the text in Word edits words, not pictures.
+them, and an office finishing the text in Word edits words, not pictures. A lagging project's
+photo is: it is the 形象进度 itself, above its text as in the PDF.
 
 Only plain values are read from the snapshot, with ``.get`` for keys that older published
 revisions do not have, so a revision frozen before a key existed still renders.
@@ -17,7 +18,9 @@ revisions do not have, so a revision frozen before a key existed still renders.
 
 from __future__ import annotations
 
+import base64
 from io import BytesIO
+from typing import NamedTuple
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -109,11 +112,16 @@ def _table(doc, headers: list[str], rows: list[list[str]], widths_mm: list[float
         margins.append(el)
     table._tbl.tblPr.append(margins)
 
-    def fill(cells, values: list[str], bold: bool = False) -> None:  # noqa: ANN001
+    def fill(cells, values: list, bold: bool = False) -> None:  # noqa: ANN001
         for i, (cell, value) in enumerate(zip(cells, values, strict=False)):
             cell.width = Mm(widths_mm[i])
             p = cell.paragraphs[0]
             p.paragraph_format.space_after = Pt(0)
+            if isinstance(value, Pictured):  # the photo above its text, as in the PDF
+                p.add_run().add_picture(BytesIO(value.jpeg), width=Mm(PHOTO_MM))
+                p = cell.add_paragraph()
+                p.paragraph_format.space_after = Pt(0)
+                value = value.text
             if bold:
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             elif i in numeric:
@@ -133,6 +141,24 @@ def _table(doc, headers: list[str], rows: list[list[str]], widths_mm: list[float
             _font(merged.paragraphs[0].add_run(groups[index]), SANS, size, True)
         fill(table.add_row().cells, values)
     _para(doc, size=10.5)  # breathing room after the table
+
+
+class Pictured(NamedTuple):
+    """A cell's text with a photo above it (a lagging project's 形象进度)."""
+
+    text: str
+    jpeg: bytes
+
+
+PHOTO_MM = 24  # the PDF's thumbnail width
+
+
+def _pictured(data_uri: str | None, text: str) -> str | Pictured:
+    """The snapshot's thumbnail (a JPEG data: URI) with its text, or the text alone."""
+    prefix = "data:image/jpeg;base64,"
+    if not data_uri or not data_uri.startswith(prefix):
+        return text
+    return Pictured(text, base64.b64decode(data_uri[len(prefix):]))
 
 
 def _heading(doc, text: str) -> None:  # noqa: ANN001
@@ -223,7 +249,7 @@ def render_docx(b: dict) -> bytes:
     if b.get("lagging"):
         _table(doc, ["项目名称", "级别", "完成率", "偏差", "预警", "最新形象进度", "在督问题"], [
             [r["name"], r["level"], r["rate"], r["deviation"], r.get("light_label", ""),
-             r["progress_text"],
+             _pictured(r.get("photo"), r["progress_text"]),
              "；".join(f"{i['description']}（{i['state']}）" for i in r["issues"]) or "—"]
             for r in b["lagging"]
         ], [28, 12, 14, 12, 12, 38, 40], numeric={2})
