@@ -95,6 +95,11 @@ PAGES = [
 ]
 
 
+# Pages issue 18 sets no target for (the fixed cost of a request, for comparison).
+UNTARGETED = {"/healthz (reads the database)", "/login", "/account (signed in, 2.6 KB)",
+              "project page"}
+
+
 def query_counts(env: dict, logins: dict) -> dict:
     code = (
         "from sqlalchemy import event\nfrom tracker import create_app\nfrom tracker.extensions import db\n"
@@ -348,15 +353,18 @@ def main() -> None:
         f"wrk 2 threads × {CONNECTIONS} connections × {args.seconds} s on loopback. Target "
         "(issue 18): each page ≥ 25 % of the bare hello-world and p99 ≤ 100 ms.",
         "",
-        "| page | req/s | p50 ms | p99 ms | share of hello-world | SQL queries (computed / cached) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| page | req/s | p50 ms | p99 ms | share of hello-world | target met | SQL queries (computed / cached) |",
+        "| --- | ---: | ---: | ---: | ---: | :---: | ---: |",
         f"| bare Flask hello-world (bench/hello.py) | {hello:.0f} | {bare['p50']:.1f} | "
-        f"{bare['p99']:.1f} | 100 % | — |",
+        f"{bare['p99']:.1f} | 100 % | — | — |",
     ]
     for (label, page_url, r), (_, _, who) in zip(rows, PAGES, strict=True):
         q = counts.get(f"{who}:{page_url}", ["—"])[0]
+        share = r["rps"] / hello * 100
+        met = "—" if label in UNTARGETED else (
+            "yes" if share >= 25 and r["p99"] <= 100 else "no")
         lines.append(f"| {label} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
-                     f"{r['rps'] / hello * 100:.1f} % | {q} |")
+                     f"{share:.1f} % | {met} | {q} |")
     lines += ["", f"Peak memory of a gunicorn worker after the load: {worker_mb:.0f} MB.", ""]
     lines.append(f"Generating the park: {logins['seconds']:.1f} s.")
     notice = notice_bench(env)
