@@ -117,7 +117,8 @@ def bind(app: object) -> None:
     _app = app
 
 
-def _worker_app():  # noqa: ANN202
+def worker_app():  # noqa: ANN201
+    """The app bound to the job worker: tasks of any domain run in its context."""
     if _app is None:
         raise RuntimeError("no app bound to the job worker: start it with `flask --app tracker worker`")
     return _app
@@ -126,7 +127,7 @@ def _worker_app():  # noqa: ANN202
 @huey.periodic_task(crontab(minute="*"))
 def reap_every_minute() -> None:
     """A worker that died while another lives is noticed within a minute past its lease."""
-    with _worker_app().app_context():
+    with worker_app().app_context():
         reap()
 
 
@@ -137,7 +138,7 @@ def run_job(job_id: int) -> None:
 
     if has_app_context():
         return _run(job_id)
-    with _worker_app().app_context():
+    with worker_app().app_context():
         return _run(job_id)
 
 

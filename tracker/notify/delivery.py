@@ -16,7 +16,7 @@ from pathlib import Path
 from flask import current_app, has_app_context
 
 from tracker.extensions import db
-from tracker.jobs import _worker_app, huey
+from tracker.jobs import huey, worker_app
 from tracker.notify import channels
 from tracker.notify.models import Channel, Delivery, Notification
 from tracker.settings import park_settings
@@ -101,5 +101,5 @@ def deliver_later(notification_id: int) -> None:
     if has_app_context():
         deliver(notification_id)
         return
-    with _worker_app().app_context():
+    with worker_app().app_context():
         deliver(notification_id)

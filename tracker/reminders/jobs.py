@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from huey import crontab
 
-from tracker.jobs import _worker_app, huey
+from tracker.jobs import huey, worker_app
 
 HOUR = 9
 log = logging.getLogger("duban.reminders")
@@ -39,5 +39,5 @@ def run_at(now: datetime) -> int | None:
 def daily_reminders() -> None:
     from datetime import UTC
 
-    with _worker_app().app_context():
+    with worker_app().app_context():
         run_at(datetime.now(UTC))
