@@ -230,3 +230,29 @@ def test_issues_for_project_and_counts_as_of_a_day(app, make_issue, make_project
     assert b.id not in march  # closed on 3月20日
     assert counts_by_project(date(2026, 3, 10))[b.id].overdue == 1  # still open then
     assert None not in march and counts_by_project(today)[None].overdue == 1
+
+
+def test_a_city_types_the_project_it_filters_on(client, login, users, make_issue, make_project,
+                                               monkeypatch):
+    """Past PICK_PROJECTS_UP_TO projects the filter is a box for a code or part of a name."""
+    from tracker.issues import queries
+
+    make_issue("甲 储能", project=make_project("A1", name="储能电站项目"))
+    make_issue("乙 装备", project=make_project("B1", name="装备制造基地项目"))
+    make_issue("丙 园区")
+    login(users["supervisor"])
+    picked = client.get("/issues").get_data(as_text=True)
+    assert '<select id="f-project"' in picked and 'value="A1"' in picked
+    monkeypatch.setattr(queries, "PICK_PROJECTS_UP_TO", 1)
+
+    def titles(query: str) -> tuple[set[str], str]:
+        html = client.get(f"/issues?{query}").get_data(as_text=True)
+        return {t for t in ("甲", "乙", "丙") if f"{t} " in html}, html
+
+    found, html = titles("project=制造")
+    assert found == {"乙"}
+    assert '<select id="f-project"' not in html
+    assert '<input id="f-project" name="project" type="search" value="制造"' in html
+    assert titles("project=A1")[0] == {"甲"}  # a code still names one project
+    assert titles("project=none")[0] == {"丙"}
+    assert titles("project=%25")[0] == set()  # a % is a character here, not a wildcard

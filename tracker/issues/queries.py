@@ -211,8 +211,9 @@ def _conditions(f: Filters, day: date, skip: Sequence[str] = ()) -> list:
         where.append(Issue.responsible_unit_id == f.unit_id)
     if f.project == "none":
         where.append(Issue.project_id.is_(None))
-    elif f.project:
-        where.append(Issue.project_id.in_(select(Project.id).where(Project.code == f.project)))
+    elif f.project:  # a code, else part of a name (a city's filter is typed, not picked)
+        where.append(Issue.project_id.in_(select(Project.id).where(or_(
+            Project.code == f.project, Project.name.contains(f.project, autoescape=True)))))
     if f.due == "overdue":
         where += [Issue.state.in_(OPEN_STATES), Issue.deadline < day]
     elif f.due == "soon":
@@ -296,11 +297,18 @@ def all_filtered(f: Filters, day: date) -> list[Issue]:
     )
 
 
-def filter_choices() -> tuple[list[Unit], list[Project]]:
-    """Units that carry issues (or are active) and projects, for the filter form."""
+# Up to this many projects the filter is a list to pick from; past it, a box to type a code
+# or part of a name in (a list of a city's 2,000 projects was half the page and no help).
+PICK_PROJECTS_UP_TO = 150
+
+
+def filter_choices() -> tuple[list[Unit], list[Project] | None]:
+    """Units that carry issues (or are active) and projects, for the filter form; no projects
+    (None) where there are too many to pick from."""
     units = list(db.session.scalars(select(Unit).order_by(Unit.name)))
-    projects = list(db.session.scalars(select(Project).order_by(Project.code)))
-    return units, projects
+    projects = list(db.session.scalars(
+        select(Project).order_by(Project.code).limit(PICK_PROJECTS_UP_TO + 1)))
+    return units, projects if len(projects) <= PICK_PROJECTS_UP_TO else None
 
 
 def mine(user: User, day: date) -> list[Issue]:
