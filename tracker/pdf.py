@@ -9,9 +9,13 @@ keep the embedded faces few (each face adds 85-150 KB even when subset).
 from __future__ import annotations
 
 import gc
+import multiprocessing
+from collections.abc import Callable
+from io import BytesIO
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from pypdf import PdfReader, PdfWriter
 from weasyprint import HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
@@ -67,3 +71,47 @@ def render_pdf(html: str, attachments: list[tuple[str, bytes]] = ()) -> bytes:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _render_part(html: str) -> bytes:
+    """In a worker process: one part's PDF (it gets a string, touches no database)."""
+    return render_pdf(html)
+
+
+def render_pdf_parts(
+    parts: list[str], footer: Callable[[int], str],
+    attachments: list[tuple[str, bytes]] = (), processes: int = 2,
+) -> bytes:
+    """One PDF from documents rendered separately, in ``processes`` forked workers.
+
+    The parts are rendered without page numbers: once the pages are counted, ``footer(y)``
+    gives a document of y empty pages carrying them (the same ``@page`` rule as a single
+    document), and each page of it is laid over its page. A worker renders one part and
+    ends (``maxtasksperchild=1``): the memory of a part is given back before the next.
+    The metadata (title, producer) are the first part's; ``attachments`` are embedded as in
+    ``render_pdf``.
+    """
+    global _fonts
+    if _fonts is None:  # set up once here: the forked workers inherit it
+        _fonts = FontConfiguration()
+    if len(parts) == 1 or processes < 2:
+        pdfs = [render_pdf(html) for html in parts]
+    else:
+        with multiprocessing.get_context("fork").Pool(processes, maxtasksperchild=1) as pool:
+            pdfs = pool.map(_render_part, parts, chunksize=1)
+    writer = PdfWriter()
+    for i, data in enumerate(pdfs):
+        reader = PdfReader(BytesIO(data))
+        if i == 0 and reader.metadata:
+            writer.add_metadata(dict(reader.metadata))
+        writer.append(reader)
+    del pdfs
+    numbers = PdfReader(BytesIO(render_pdf(footer(len(writer.pages)))))
+    for page, overlay in zip(writer.pages, numbers.pages, strict=True):
+        page.merge_page(overlay)
+        page.compress_content_streams()  # merging leaves the page's content uncompressed
+    for name, data in attachments:
+        writer.add_attachment(name, data)
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
