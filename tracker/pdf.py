@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -94,19 +94,23 @@ def render_pdf_parts(
     global _fonts
     if _fonts is None:  # set up once here: the forked workers inherit it
         _fonts = FontConfiguration()
-    if len(parts) == 1 or processes < 2:
-        pdfs = [render_pdf(html) for html in parts]
+    writer = PdfWriter()
+
+    def join(pdfs: Iterable[bytes]) -> None:
+        for i, data in enumerate(pdfs):
+            reader = PdfReader(BytesIO(data))
+            if i == 0 and reader.metadata:
+                writer.add_metadata(dict(reader.metadata))
+            writer.append(reader)
+
+    if processes < 2:
+        join(render_pdf(html) for html in parts)
+        numbers = PdfReader(BytesIO(render_pdf(footer(len(writer.pages)))))
     else:
         with multiprocessing.get_context("fork").Pool(processes, maxtasksperchild=1) as pool:
-            pdfs = pool.map(_render_part, parts, chunksize=1)
-    writer = PdfWriter()
-    for i, data in enumerate(pdfs):
-        reader = PdfReader(BytesIO(data))
-        if i == 0 and reader.metadata:
-            writer.add_metadata(dict(reader.metadata))
-        writer.append(reader)
-    del pdfs
-    numbers = PdfReader(BytesIO(render_pdf(footer(len(writer.pages)))))
+            join(pool.imap(_render_part, parts))  # in order, each joined as it comes
+            # The page numbers too: the parent never holds a WeasyPrint layout.
+            numbers = PdfReader(BytesIO(pool.apply(_render_part, (footer(len(writer.pages)),))))
     for page, overlay in zip(writer.pages, numbers.pages, strict=True):
         page.merge_page(overlay)
         page.compress_content_streams()  # merging leaves the page's content uncompressed
