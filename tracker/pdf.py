@@ -8,9 +8,11 @@ keep the embedded faces few (each face adds 85-150 KB even when subset).
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import multiprocessing
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -78,6 +80,48 @@ def _render_part(html: str) -> bytes:
     return render_pdf(html)
 
 
+def page_count(pdf: bytes) -> int:
+    return len(PdfReader(BytesIO(pdf)).pages)
+
+
+def join_pdfs(
+    pdfs: list[bytes], numbers: bytes | None = None, attachments: list[tuple[str, bytes]] = (),
+) -> bytes:
+    """The PDFs one after the other, each page of ``numbers`` laid over its page; the
+    metadata (title, producer) are the first PDF's, ``attachments`` are embedded."""
+    writer = PdfWriter()
+    for i, data in enumerate(pdfs):
+        reader = PdfReader(BytesIO(data))
+        if i == 0 and reader.metadata:
+            writer.add_metadata(dict(reader.metadata))
+        writer.append(reader)
+    if numbers is not None:
+        for page, overlay in zip(writer.pages, PdfReader(BytesIO(numbers)).pages, strict=True):
+            page.merge_page(overlay)
+            page.compress_content_streams()  # merging leaves the page's content uncompressed
+    for name, data in attachments:
+        writer.add_attachment(name, data)
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _finish(pdfs: list[bytes], footer_html: str, attachments: list[tuple[str, bytes]]) -> bytes:
+    """In a worker process: the page numbers rendered and laid over the joined parts."""
+    return join_pdfs(pdfs, render_pdf(footer_html), attachments)
+
+
+def _give_back_memory() -> None:
+    """Free what can be freed and return it to the system (glibc keeps freed memory
+    otherwise), so that the workers are forked from a parent as small as it gets; then
+    freeze what is left, which the workers' garbage collector leaves alone instead of
+    copying every page of it."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    gc.freeze()
+
+
 def render_pdf_parts(
     parts: list[str], footer: Callable[[int], str],
     attachments: list[tuple[str, bytes]] = (), processes: int = 2,
@@ -86,36 +130,24 @@ def render_pdf_parts(
 
     The parts are rendered without page numbers: once the pages are counted, ``footer(y)``
     gives a document of y empty pages carrying them (the same ``@page`` rule as a single
-    document), and each page of it is laid over its page. A worker renders one part and
-    ends (``maxtasksperchild=1``): the memory of a part is given back before the next.
+    document), and each page of it is laid over its page. Workers render, count and join;
+    the parent only holds HTML and PDF bytes. A worker does one task and ends
+    (``maxtasksperchild=1``): the memory of a part is given back before the next.
     The metadata (title, producer) are the first part's; ``attachments`` are embedded as in
     ``render_pdf``.
     """
     global _fonts
     if _fonts is None:  # set up once here: the forked workers inherit it
         _fonts = FontConfiguration()
-    writer = PdfWriter()
-
-    def join(pdfs: Iterable[bytes]) -> None:
-        for i, data in enumerate(pdfs):
-            reader = PdfReader(BytesIO(data))
-            if i == 0 and reader.metadata:
-                writer.add_metadata(dict(reader.metadata))
-            writer.append(reader)
-
     if processes < 2:
-        join(render_pdf(html) for html in parts)
-        numbers = PdfReader(BytesIO(render_pdf(footer(len(writer.pages)))))
-    else:
+        pdfs = [render_pdf(html) for html in parts]
+        total = sum(page_count(pdf) for pdf in pdfs)
+        return _finish(pdfs, footer(total), attachments)
+    _give_back_memory()
+    try:
         with multiprocessing.get_context("fork").Pool(processes, maxtasksperchild=1) as pool:
-            join(pool.imap(_render_part, parts))  # in order, each joined as it comes
-            # The page numbers too: the parent never holds a WeasyPrint layout.
-            numbers = PdfReader(BytesIO(pool.apply(_render_part, (footer(len(writer.pages)),))))
-    for page, overlay in zip(writer.pages, numbers.pages, strict=True):
-        page.merge_page(overlay)
-        page.compress_content_streams()  # merging leaves the page's content uncompressed
-    for name, data in attachments:
-        writer.add_attachment(name, data)
-    out = BytesIO()
-    writer.write(out)
-    return out.getvalue()
+            pdfs = pool.map(_render_part, parts, chunksize=1)
+            total = sum(page_count(pdf) for pdf in pdfs)
+            return pool.apply(_finish, (pdfs, footer(total), attachments))
+    finally:
+        gc.unfreeze()
