@@ -19,7 +19,8 @@ def snapshot(projects: int = 60, lagging: int = 20, issues: int = 90) -> dict:
         "issue_groups": [
             {"category": c, "count": n, "rows": [{"description": f"{c}{i}"} for i in range(n)]}
             for c, n in categories],
-        "milestones_overdue": [{}] * 5, "units": [{}] * 4, "bonds": [{}] * 3,
+        "milestones_overdue": [{"project": f"节点{i}"} for i in range(50)],
+        "units": [{}] * 4, "bonds": [{}] * 3,
     }
 
 
@@ -37,6 +38,8 @@ def test_every_row_of_every_table_is_in_exactly_one_part_in_order():
     assert [r["name"] for p in plan for r in p.view["lagging"]] == [
         r["name"] for r in snap["lagging"]]
     assert [c["title"] for p in plan for c in p.view["charts"]] == ["图0", "图1", "图2"]
+    assert [r["project"] for p in plan for r in p.view["milestones_overdue"]] == [
+        f"节点{i}" for i in range(50)]
 
 
 def test_a_group_cut_between_parts_shows_its_header_only_where_it_starts():
@@ -49,7 +52,7 @@ def test_a_group_cut_between_parts_shows_its_header_only_where_it_starts():
 
 def test_headings_open_the_first_chunk_and_what_follows_a_table_closes_the_last():
     plan = parts.plan(snapshot(), part_units=40)
-    for piece in ("head", "progress", "ranking", "lagging", "issues", "tail"):
+    for piece in ("head", "milestones", "progress", "ranking", "lagging", "issues", "tail"):
         assert sum(p.opens(piece) for p in plan) == 1, piece
         assert sum(p.closes(piece) for p in plan) == 1, piece
     assert plan[0].opens("head") and plan[-1].has("tail")

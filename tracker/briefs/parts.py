@@ -22,19 +22,19 @@ from dataclasses import dataclass, field
 from math import ceil
 
 # Pieces in document order; the sliceable ones name the snapshot list they slice.
-PIECES = ("head", "charts", "progress", "ranking", "lagging", "issues", "tail")
-SLICED = {"charts": "charts", "progress": "progress_groups", "lagging": "lagging",
-          "issues": "issue_groups"}
+PIECES = ("head", "milestones", "charts", "progress", "ranking", "lagging", "issues", "tail")
+SLICED = {"milestones": "milestones_overdue", "charts": "charts",
+          "progress": "progress_groups", "lagging": "lagging", "issues": "issue_groups"}
 
 # Relative cost of a unit of each piece (one issue-table row = 1), from WeasyPrint's CPU
-# time on the 200-project brief: a project row has 10 cells, a lagging row's cost follows
-# its issue lines, a chart is mostly SVG text.
+# time and memory on the 200- and 2,000-project briefs: a project row has 10 cells, a
+# lagging row holds long texts and its issue lines, a chart is mostly SVG text.
 PROGRESS_ROW = 1.5
 CHART = 30.0
-LAGGING_ROW = 1.0
-LAGGING_ISSUE_LINE = 0.75
+LAGGING_ROW = 2.0
+LAGGING_ISSUE_LINE = 1.0
 FIXED = {"head": 40.0, "ranking": 20.0, "tail": 20.0}
-ROWS_OF = {"head": "milestones_overdue", "ranking": "units", "tail": "bonds"}  # short tables
+ROWS_OF = {"ranking": "units", "tail": "bonds"}  # their short tables, a unit a row
 
 # Budget of one part, in those units (about 2.5 s of CPU and its memory): it bounds what
 # one process holds at a time; parts are then evened out under it.
@@ -65,18 +65,22 @@ def _grouped_rows(groups: list[dict]) -> list[tuple[int, int]]:
 
 def _unit_costs(snapshot: dict, piece: str) -> list[float]:
     """The cost of each unit (row, chart) of a sliceable piece."""
+    if piece == "milestones":
+        return [1.0] * len(snapshot.get("milestones_overdue") or [])
     if piece == "charts":
-        return [CHART] * len(snapshot.get("charts", []))
+        return [CHART] * len(snapshot.get("charts") or [])
     if piece == "progress":
-        return [PROGRESS_ROW] * len(_grouped_rows(snapshot["progress_groups"]))
+        return [PROGRESS_ROW] * len(_grouped_rows(snapshot.get("progress_groups") or []))
     if piece == "lagging":
-        return [LAGGING_ROW + LAGGING_ISSUE_LINE * len(r["issues"]) for r in snapshot["lagging"]]
-    return [1.0] * len(_grouped_rows(snapshot["issue_groups"]))
+        return [LAGGING_ROW + LAGGING_ISSUE_LINE * len(r["issues"])
+                for r in snapshot.get("lagging") or []]
+    return [1.0] * len(_grouped_rows(snapshot.get("issue_groups") or []))
 
 
 def _whole_cost(snapshot: dict, piece: str) -> float:
     """The cost of a piece that is not cut: its text and its short table."""
-    return FIXED[piece] + len(snapshot.get(ROWS_OF[piece]) or [])
+    rows = ROWS_OF.get(piece)
+    return FIXED[piece] + (len(snapshot.get(rows) or []) if rows else 0)
 
 
 def cost(snapshot: dict) -> float:
@@ -101,10 +105,11 @@ def _view(snapshot: dict, spans: dict[str, tuple[int, int, int]]) -> dict:
     view = dict(snapshot)
     for piece, key in SLICED.items():
         start, stop, _ = spans.get(piece, (0, 0, 0))
+        rows = snapshot.get(key) or []  # a revision frozen before the list existed has none
         if piece in ("progress", "issues"):
-            view[key] = _slice_groups(snapshot[key], start, stop)
+            view[key] = _slice_groups(rows, start, stop)
         else:
-            view[key] = snapshot[key][start:stop]
+            view[key] = rows[start:stop]
     return view
 
 
@@ -136,7 +141,7 @@ def plan(snapshot: dict, part_units: float = PART_UNITS) -> list[Part]:
             parts[-1][piece] = (0, 1, 1)
             continue
         costs = _unit_costs(snapshot, piece)
-        if not costs:  # an empty table still shows its heading or its 无 line
+        if not costs:  # an empty table still shows its heading, its 无 line or its note
             if piece != "charts":
                 parts[-1][piece] = (0, 0, 0)
             continue

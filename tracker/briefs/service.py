@@ -22,6 +22,8 @@ Decisions where DESIGN.md is silent:
 - The chart is drawn per level (and in pieces of at most ``CHART_ROWS`` projects),
   because an SVG cannot break across pages: one tall chart left half a page blank.
 - 报送/抄送 default to the lists of the most recently published brief.
+- A large brief (``BRIEF_PARTS_FROM``) is rendered in parts, each starting on a new page
+  (briefs/parts.py), so its pages differ from one document's; the words are the same.
 """
 
 from __future__ import annotations
