@@ -14,6 +14,7 @@ import gc
 import multiprocessing
 from collections.abc import Callable
 from io import BytesIO
+from multiprocessing.connection import Connection
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -122,17 +123,28 @@ def _give_back_memory() -> None:
     gc.freeze()
 
 
+def _finish_to(pipe: Connection, pdfs: list[bytes], footer_html: str,
+               attachments: list[tuple[str, bytes]]) -> None:
+    """In a forked process, which has the parts' PDFs already (nothing is pickled to it)."""
+    try:
+        pipe.send(("ok", _finish(pdfs, footer_html, attachments)))
+    except Exception as exc:  # noqa: BLE001  (the parent raises it)
+        pipe.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
 def render_pdf_parts(
     parts: list[str], footer: Callable[[int], str],
-    attachments: list[tuple[str, bytes]] = (), processes: int = 2,
+    attachments: list[tuple[str, bytes]] = (), processes: int = 2, first_alone: bool = False,
 ) -> bytes:
     """One PDF from documents rendered separately, in ``processes`` forked workers.
 
     The parts are rendered without page numbers: once the pages are counted, ``footer(y)``
     gives a document of y empty pages carrying them (the same ``@page`` rule as a single
-    document), and each page of it is laid over its page. Workers render, count and join;
+    document), and each page of it is laid over its page. Workers render, number and join;
     the parent only holds HTML and PDF bytes. A worker does one task and ends
     (``maxtasksperchild=1``): the memory of a part is given back before the next.
+    ``first_alone``: the first part is rendered before the others start (a part that embeds
+    more font faces than the rest: subsetting each takes ~50 MB while the PDF is written).
     The metadata (title, producer) are the first part's; ``attachments`` are embedded as in
     ``render_pdf``.
     """
@@ -141,13 +153,24 @@ def render_pdf_parts(
         _fonts = FontConfiguration()
     if processes < 2:
         pdfs = [render_pdf(html) for html in parts]
-        total = sum(page_count(pdf) for pdf in pdfs)
-        return _finish(pdfs, footer(total), attachments)
+        return _finish(pdfs, footer(sum(page_count(pdf) for pdf in pdfs)), attachments)
+    context = multiprocessing.get_context("fork")
     _give_back_memory()
     try:
-        with multiprocessing.get_context("fork").Pool(processes, maxtasksperchild=1) as pool:
-            pdfs = pool.map(_render_part, parts, chunksize=1)
-            total = sum(page_count(pdf) for pdf in pdfs)
-            return pool.apply(_finish, (pdfs, footer(total), attachments))
+        with context.Pool(processes, maxtasksperchild=1) as pool:
+            pdfs = [pool.apply(_render_part, (parts[0],))] if first_alone else []
+            pdfs += pool.map(_render_part, parts[len(pdfs):], chunksize=1)
+        footer_html = footer(sum(page_count(pdf) for pdf in pdfs))
+        receive, send = context.Pipe(duplex=False)
+        finisher = context.Process(target=_finish_to,
+                                   args=(send, pdfs, footer_html, list(attachments)))
+        finisher.start()
+        send.close()
+        del pdfs  # the finisher has them
+        status, result = receive.recv()
+        finisher.join()
     finally:
         gc.unfreeze()
+    if status != "ok":
+        raise RuntimeError(f"joining the PDF's parts failed: {result}")
+    return result

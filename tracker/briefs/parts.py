@@ -114,28 +114,30 @@ def _view(snapshot: dict, spans: dict[str, tuple[int, int, int]]) -> dict:
 
 
 def plan(snapshot: dict, part_units: float = PART_UNITS) -> list[Part]:
-    """The parts of a brief, in order: at least two, of even cost, none above
+    """The parts of a brief, in order: the head alone (it sets the title and the text in
+    the serif faces: a part's PDF takes ~50 MB per face it embeds, so the head is rendered
+    before the others start), then at least two parts of even cost, none above
     ``part_units`` unless a single row or chart is (a row never splits)."""
-    left = cost(snapshot)
+    left = cost(snapshot) - FIXED["head"]
     count = max(2, ceil(left / part_units))
     count += count % 2  # two processes: an even number of parts keeps both busy to the end
-    parts: list[dict[str, tuple[int, int, int]]] = [{}]
+    parts: list[dict[str, tuple[int, int, int]]] = [{"head": (0, 1, 1)}, {}]
     filled = 0.0
 
     def full(unit: float) -> bool:
         """Whether the part being filled has no room for a unit (taken when half fits);
         its share is what is left over the parts still to fill, so none comes out short."""
-        return filled > 0 and filled + unit / 2 > left / (count - len(parts) + 1)
+        return filled > 0 and filled + unit / 2 > left / (count - len(parts) + 2)
 
     def take(unit: float) -> None:
         nonlocal filled, left
-        if full(unit) and len(parts) < count:
+        if full(unit) and len(parts) < count + 1:
             left -= filled
             parts.append({})
             filled = 0.0
         filled += unit
 
-    for piece in PIECES:
+    for piece in PIECES[1:]:
         if piece not in SLICED:
             take(_whole_cost(snapshot, piece))
             parts[-1][piece] = (0, 1, 1)

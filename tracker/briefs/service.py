@@ -99,7 +99,7 @@ def render_brief_pdf(snapshot: dict, ledger: bytes | None = None) -> bytes:
     ]
     return render_pdf_parts(
         documents, footer=lambda pages: render_template("pdf/footer.html", pages=pages),
-        attachments=attached)
+        attachments=attached, first_alone=True)
 
 
 def ledger_xlsx(snapshot: dict) -> bytes | None:
