@@ -77,3 +77,17 @@ def test_a_large_brief_in_parts_reads_like_the_single_document(lagging_park, app
                     str(tmp_path / "brief.pdf")], check=True)
     rows = list(load_workbook(tmp_path / "ledger.xlsx").active.iter_rows(values_only=True))
     assert sorted(r[0] for r in rows[1:]) == [f"W{n:02d}{k}" for n in range(12) for k in (0, 1)]
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_parts_come_out_in_their_order_and_numbered_over_the_whole(app, processes):
+    from flask import render_template
+
+    from tracker.pdf import render_pdf_parts
+
+    doc = '<html lang="zh-CN"><head><title>标题</title></head><body><p>第{}部分</p></body></html>'
+    with app.app_context():
+        pdf = render_pdf_parts([doc.format(i) for i in range(5)], processes=processes,
+                               footer=lambda y: render_template("pdf/footer.html", pages=y))
+    assert lines(pdf) == [x for i in range(5) for x in (f"第{i}部分", f"第{i + 1}页共5页")]
+    assert "Title:           标题" in info(pdf)
