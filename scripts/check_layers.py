@@ -31,7 +31,7 @@ TIERS: list[tuple[str, list[str]]] = [
         "tracker.files.sample",
     ]),
     ("pure core: the brief's composition, reminders due", [
-        "tracker.briefs.compose", "tracker.reminders.due", "tracker.workreport.sentences",
+        "tracker.briefs.compose", "tracker.briefs.parts", "tracker.reminders.due", "tracker.workreport.sentences",
         "tracker.workbook.wrsheets",
     ]),
     ("plumbing: time and configuration", ["tracker.timeutil", "tracker.config"]),

@@ -71,6 +71,10 @@ def from_environment(instance_path: str) -> dict:
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # Parks with at least this many projects render and publish briefs in a worker.
         "BRIEF_BACKGROUND_FROM": int(os.environ.get("BRIEF_BACKGROUND_FROM", "150")),
+        # Briefs whose tables cost at least this (in issue-table rows, briefs/parts.py) are
+        # rendered in parts of about BRIEF_PART_UNITS, two processes at a time.
+        "BRIEF_PARTS_FROM": float(os.environ.get("BRIEF_PARTS_FROM", "600")),
+        "BRIEF_PART_UNITS": float(os.environ.get("BRIEF_PART_UNITS", "300")),
         # Workbooks of at least this many data rows (all sheets) are imported in a worker.
         "IMPORT_BACKGROUND_FROM": int(os.environ.get("IMPORT_BACKGROUND_FROM", "5000")),
         # Parks with at least this many projects are exported (/export.xlsx) by a worker.

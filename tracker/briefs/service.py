@@ -22,6 +22,8 @@ Decisions where DESIGN.md is silent:
 - The chart is drawn per level (and in pieces of at most ``CHART_ROWS`` projects),
   because an SVG cannot break across pages: one tall chart left half a page blank.
 - 报送/抄送 default to the lists of the most recently published brief.
+- A large brief (``BRIEF_PARTS_FROM``) is rendered in parts, each starting on a new page
+  (briefs/parts.py), so its pages differ from one document's; the words are the same.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import hashlib
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from flask import render_template
+from flask import current_app, render_template
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -41,6 +43,7 @@ from tracker.audit.models import AuditEntry
 from tracker.audit.service import record
 from tracker.auth.models import User
 from tracker.auth.permissions import require_supervisor
+from tracker.briefs import parts as brief_parts
 from tracker.briefs import recipients
 from tracker.briefs.compose import compose
 from tracker.briefs.gather import gather
@@ -49,7 +52,7 @@ from tracker.briefs.photos import add_lagging_photos
 from tracker.briefs.word import render_docx
 from tracker.errors import Refused
 from tracker.extensions import db
-from tracker.pdf import render_pdf
+from tracker.pdf import render_pdf, render_pdf_parts
 from tracker.periods import Period
 from tracker.reports import locks
 from tracker.settings import park_settings
@@ -79,11 +82,24 @@ def render_html(snapshot: dict) -> str:
 
 def render_brief_pdf(snapshot: dict, ledger: bytes | None = None) -> bytes:
     """The brief's PDF, with its issue ledger attached inside (made from the snapshot unless
-    given, as publishing gives the bytes it keeps)."""
+    given, as publishing gives the bytes it keeps).
+
+    A brief whose tables cost at least ``BRIEF_PARTS_FROM`` (in issue-table rows, see
+    ``parts.cost``) is rendered in parts of about ``BRIEF_PART_UNITS`` each, in parallel;
+    a smaller one as one document."""
     if ledger is None:
         ledger = ledger_xlsx(snapshot)
     attached = [(snapshot["ledger"]["name"], ledger)] if ledger is not None else []
-    return render_pdf(render_html(snapshot), attachments=attached)
+    if brief_parts.cost(snapshot) < current_app.config["BRIEF_PARTS_FROM"]:
+        return render_pdf(render_html(snapshot), attachments=attached)
+    # A large brief: in parts, two at a time (tracker/briefs/parts.py).
+    documents = [
+        render_template("briefs/brief.html", b=part.view, part=part, page_footer=False)
+        for part in brief_parts.plan(snapshot, current_app.config["BRIEF_PART_UNITS"])
+    ]
+    return render_pdf_parts(
+        documents, footer=lambda pages: render_template("pdf/footer.html", pages=pages),
+        attachments=attached, first_alone=True)
 
 
 def ledger_xlsx(snapshot: dict) -> bytes | None:
