@@ -90,7 +90,7 @@ PAGES = [
     ("reporting grid (lead, 50 projects)", "/report/{period}", "lead"),
     ("reporting grid (supervisor, 100 rows a page)", "/report/{period}", "supervisor"),
     ("project page", "/projects/{project}", "supervisor"),
-    ("wall chart (100 projects a page)", "/milestones", "supervisor"),
+    ("wall chart (50 projects a page)", "/milestones", "supervisor"),
     ("wall chart, filtered", "/milestones?level=市重点&status=逾期", "supervisor"),
 ]
 

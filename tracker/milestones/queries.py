@@ -40,7 +40,7 @@ from tracker.projects.models import Project
 from tracker.projects.register import Filters, where_clauses
 from tracker.projects.service import ProjectRow, project_rows
 
-PAGE_SIZE = 100
+PAGE_SIZE = 50  # a screenful or two; the A3 PDF and the workbook carry every project
 #: What the ``status`` filter offers, in the legend's order.
 STATUS_CHOICES = (ANY_DONE, *[s.value for s in Status if s is not Status.DONE])
 THREE_NOT_CHOICES = tuple(t.value for t in ThreeNot)
