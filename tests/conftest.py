@@ -181,13 +181,74 @@ def copy_sqlite_template(template: str, path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+def _load_demo(url: str) -> None:
+    """``flask demo`` on the database at ``url``, as a test's ``runner`` invokes it."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["demo"])
+        assert result.exit_code == 0, result.output
+        db.session.remove()
+        db.engine.dispose()
+
+
+_DEMO: dict[str, object] = {}  # per process: the demo park's SQLite file, or its PostgreSQL copy
+
+
+def _demo_sqlite(template: str, factory: pytest.TempPathFactory) -> str:
+    """A SQLite file holding the demo park, loaded once per process."""
+    if template not in _DEMO:
+        path = factory.mktemp("demo") / "demo.sqlite"
+        _load_demo(copy_sqlite_template(template, path))
+        _DEMO[template] = str(path)
+    return _DEMO[template]
+
+
+def _demo_postgresql(url: str) -> None:
+    """Fill the worker's database with the demo park: loaded once per process, its rows kept
+    in a schema of their own (``demo_park``) and copied back for every test that asks."""
+    tables = db.metadata.sorted_tables
+    engine = create_engine(url)
+    if url not in _DEMO:
+        empty_database(url)
+        _load_demo(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS demo_park CASCADE; CREATE SCHEMA demo_park"))
+            for table in tables:
+                conn.execute(text(f'CREATE TABLE demo_park."{table.name}" AS TABLE public."{table.name}"'))
+            _DEMO[url] = conn.execute(text(
+                "SELECT sequencename, last_value FROM pg_sequences"
+                " WHERE schemaname = 'public' AND last_value IS NOT NULL")).all()
+    else:
+        with engine.begin() as conn:
+            names = ", ".join(f'public."{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            for table in tables:
+                columns = ", ".join(f'"{c.name}"' for c in table.columns)
+                conn.execute(text(
+                    f'INSERT INTO public."{table.name}" ({columns}) OVERRIDING SYSTEM VALUE'
+                    f' SELECT {columns} FROM demo_park."{table.name}"'))
+            for sequence, value in _DEMO[url]:
+                conn.execute(text("SELECT setval(CAST(:name AS regclass), :value)"),
+                             {"name": f'public."{sequence}"', "value": value})
+    engine.dispose()
+
+
 @pytest.fixture
-def database_url(database_template: str, tmp_path: Path) -> str:
-    """A database of this test's own, migrated and empty."""
+def database_url(request: pytest.FixtureRequest, database_template: str, tmp_path: Path,
+                 tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database of this test's own, migrated and empty; with the ``demo_park`` mark it
+    holds the demo park instead (``flask demo`` then finds it there and loads nothing). The
+    park is loaded once per process and copied: a load is seconds of CPU, mostly its photos
+    and its users' full-cost password hashes."""
+    demo = request.node.get_closest_marker("demo_park") is not None
     if BACKEND == "postgresql":
-        empty_database(database_template)
+        if demo:
+            _demo_postgresql(database_template)
+        else:
+            empty_database(database_template)
         return database_template
-    return copy_sqlite_template(database_template, tmp_path / "duban.sqlite")
+    source = _demo_sqlite(database_template, tmp_path_factory) if demo else database_template
+    return copy_sqlite_template(source, tmp_path / "duban.sqlite")
 
 
 class CSRFClient(FlaskClient):

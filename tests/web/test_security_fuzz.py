@@ -197,6 +197,7 @@ def restore(saved) -> None:
     db.session.commit()
 
 
+@pytest.mark.demo_park
 @pytest.mark.parametrize("role", ROLES)
 def test_every_post_endpoint_refuses_hostile_input_cleanly(app, runner, role):
     assert runner.invoke(args=["demo"]).exit_code == 0
@@ -237,6 +238,7 @@ HOSTILE_PATH = {"string": ('<script>alert("duban")</script>', "x" * 300, "2026-0
                 "int": (0, 99_999_999, 10**20)}
 
 
+@pytest.mark.demo_park
 @pytest.mark.parametrize("role", ["admin", "member", None])
 def test_every_page_refuses_hostile_query_and_path_values_cleanly(app, runner, role):
     assert runner.invoke(args=["demo"]).exit_code == 0
