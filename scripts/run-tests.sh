@@ -18,6 +18,13 @@ PYTEST="$PWD/.venv/bin/pytest"
 WORKERS="${TEST_WORKERS:-$(nproc)}"
 TMP=$(mktemp -d /tmp/duban-tests.XXXXXX)
 chmod 755 "$TMP"
+# The tests' own temporary files (a SQLite database per test, instance folders, the SQLite
+# queue) go to memory when /dev/shm is there: a test's commits and copies then wait on no
+# disk (about 65 ms a test here).
+SCRATCH=""
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+  SCRATCH=$(mktemp -d /dev/shm/duban-tests.XXXXXX)
+fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 PGBIN="" REDIS_PID=""
@@ -26,6 +33,7 @@ cleanup() {
   if [ -n "$REDIS_PID" ]; then kill "$REDIS_PID" 2>/dev/null || true; wait "$REDIS_PID" 2>/dev/null || true; fi
   if [ -n "$PGBIN" ]; then as_pg "$PGBIN/pg_ctl" -D "$TMP/pg/data" -m fast -w stop >/dev/null || true; fi
   rm -rf "$TMP"
+  if [ -n "$SCRATCH" ]; then rm -rf "$SCRATCH"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -68,7 +76,7 @@ for run in "${RUNS[@]}"; do
   IFS='|' read -r name label vars <<<"$run"
   echo "=== started: pytest on $label ($WORKERS workers, log $TMP/$name.log) ==="
   # shellcheck disable=SC2086  # vars is a list of NAME=value words
-  env $vars "$PYTEST" "${XDIST[@]}" -o cache_dir=".pytest_cache/$name" "$@" \
+  env $vars ${SCRATCH:+TMPDIR=$SCRATCH} "$PYTEST" "${XDIST[@]}" -o cache_dir=".pytest_cache/$name" "$@" \
     >"$TMP/$name.log" 2>&1 </dev/null &
   pids+=($!)
 done

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import hashlib
 import os
-import re
 import sqlite3
 import tempfile
 from datetime import date
@@ -26,6 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
 from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import create_engine, inspect, make_url, text
 
@@ -64,10 +65,39 @@ PASSWORD = "correct-horse-9"
 ONCE = ("tests/unit/", "tests/browser/")
 
 
+# The slowest modules, slowest first: pytest-xdist hands out tests in collection order, so
+# these start first and the workers finish together instead of one waiting on a fuzz test
+# begun last. Within a module the order is kept (module fixtures are set up once).
+SLOW_FIRST = (
+    "tests/web/test_security_fuzz.py",
+    "tests/browser/",
+    "tests/web/test_multiworker.py",
+    "tests/web/test_security.py",
+    "tests/web/test_workbook_jobs.py",
+    "tests/web/test_reminders.py",
+    "tests/web/test_jobs.py",
+    "tests/web/test_workreport_report.py",
+    "tests/web/test_hardening.py",
+    "tests/web/test_year_levels.py",
+    "tests/web/test_attachments.py",
+    "tests/web/test_brief_distribution.py",
+    "tests/web/test_workbook_export_job.py",
+    "tests/web/test_workreport_demo.py",
+    "tests/web/test_briefs.py",
+)
+
+
+def _slowness(item: pytest.Item) -> int:
+    return next((i for i, prefix in enumerate(SLOW_FIRST) if item.nodeid.startswith(prefix)),
+                len(SLOW_FIRST))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The PostgreSQL run leaves out what does not depend on the database: the pure unit
     tests and the browser tests (Chromium drives the same pages the web tests reach on both
-    databases); the SQLite run has them. TEST_EVERYTHING_TWICE=1 runs them there too."""
+    databases); the SQLite run has them. TEST_EVERYTHING_TWICE=1 runs them there too.
+    The slowest modules go first (``SLOW_FIRST``)."""
+    items.sort(key=_slowness)
     if BACKEND != "postgresql" or os.environ.get("TEST_EVERYTHING_TWICE") == "1":
         return
     once = [item for item in items if item.nodeid.startswith(ONCE)]
@@ -180,13 +210,74 @@ def copy_sqlite_template(template: str, path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+def _load_demo(url: str) -> None:
+    """``flask demo`` on the database at ``url``, as a test's ``runner`` invokes it."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["demo"])
+        assert result.exit_code == 0, result.output
+        db.session.remove()
+        db.engine.dispose()
+
+
+_DEMO: dict[str, object] = {}  # per process: the demo park's SQLite file, or its PostgreSQL copy
+
+
+def _demo_sqlite(template: str, factory: pytest.TempPathFactory) -> str:
+    """A SQLite file holding the demo park, loaded once per process."""
+    if template not in _DEMO:
+        path = factory.mktemp("demo") / "demo.sqlite"
+        _load_demo(copy_sqlite_template(template, path))
+        _DEMO[template] = str(path)
+    return _DEMO[template]
+
+
+def _demo_postgresql(url: str) -> None:
+    """Fill the worker's database with the demo park: loaded once per process, its rows kept
+    in a schema of their own (``demo_park``) and copied back for every test that asks."""
+    tables = db.metadata.sorted_tables
+    engine = create_engine(url)
+    if url not in _DEMO:
+        empty_database(url)
+        _load_demo(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS demo_park CASCADE; CREATE SCHEMA demo_park"))
+            for table in tables:
+                conn.execute(text(f'CREATE TABLE demo_park."{table.name}" AS TABLE public."{table.name}"'))
+            _DEMO[url] = conn.execute(text(
+                "SELECT sequencename, last_value FROM pg_sequences"
+                " WHERE schemaname = 'public' AND last_value IS NOT NULL")).all()
+    else:
+        with engine.begin() as conn:
+            names = ", ".join(f'public."{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            for table in tables:
+                columns = ", ".join(f'"{c.name}"' for c in table.columns)
+                conn.execute(text(
+                    f'INSERT INTO public."{table.name}" ({columns}) OVERRIDING SYSTEM VALUE'
+                    f' SELECT {columns} FROM demo_park."{table.name}"'))
+            for sequence, value in _DEMO[url]:
+                conn.execute(text("SELECT setval(CAST(:name AS regclass), :value)"),
+                             {"name": f'public."{sequence}"', "value": value})
+    engine.dispose()
+
+
 @pytest.fixture
-def database_url(database_template: str, tmp_path: Path) -> str:
-    """A database of this test's own, migrated and empty."""
+def database_url(request: pytest.FixtureRequest, database_template: str, tmp_path: Path,
+                 tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database of this test's own, migrated and empty; with the ``demo_park`` mark it
+    holds the demo park instead (``flask demo`` then finds it there and loads nothing). The
+    park is loaded once per process and copied: a load is seconds of CPU, mostly its photos
+    and its users' full-cost password hashes."""
+    demo = request.node.get_closest_marker("demo_park") is not None
     if BACKEND == "postgresql":
-        empty_database(database_template)
+        if demo:
+            _demo_postgresql(database_template)
+        else:
+            empty_database(database_template)
         return database_template
-    return copy_sqlite_template(database_template, tmp_path / "duban.sqlite")
+    source = _demo_sqlite(database_template, tmp_path_factory) if demo else database_template
+    return copy_sqlite_template(source, tmp_path / "duban.sqlite")
 
 
 class CSRFClient(FlaskClient):
@@ -209,24 +300,23 @@ class CSRFClient(FlaskClient):
             db.session.expire_all()
 
     def csrf_token(self) -> str:
-        html = self.get("/login", follow_redirects=True).get_data(as_text=True)
-        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
-            r'"X-CSRFToken": "([^"]+)"', html
-        )
-        assert match, "no CSRF token on the page"
-        return match.group(1)
+        """The token a page of this session would carry, made as Flask-WTF's generate_csrf
+        makes it (the session's raw token, signed), without rendering a page for it: a
+        signed-in GET of /login rendered the whole dashboard before every POST."""
+        with self.session_transaction() as session:
+            if not isinstance(session.get("csrf_token"), str):
+                session["csrf_token"] = hashlib.sha1(os.urandom(64)).hexdigest()
+            raw = session["csrf_token"]
+        config = self.application.config
+        secret = config.get("WTF_CSRF_SECRET_KEY") or self.application.secret_key
+        return URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)
 
     def _open(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         csrf = kwargs.pop("csrf", True)
         method = kwargs.get("method", "GET")
-        if csrf and method in ("POST", "PUT", "PATCH", "DELETE") and not getattr(self, "_fetching", False):
-            self._fetching = True
-            try:
-                token = self.csrf_token()
-            finally:
-                self._fetching = False
+        if csrf and method in ("POST", "PUT", "PATCH", "DELETE"):
             headers = dict(kwargs.pop("headers", None) or {})
-            headers.setdefault("X-CSRFToken", token)
+            headers.setdefault("X-CSRFToken", self.csrf_token())
             kwargs["headers"] = headers
         return FlaskClient.open(self, *args, **kwargs)
 
@@ -342,6 +432,32 @@ def users(make_user) -> dict:
         "other_member": make_user("lead2", "member", "园区规划建设局", name="李娜"),
         "viewer": make_user("view1", "viewer", None, name="王主任"),
     }
+
+
+def _share_url_builders() -> None:
+    """Every test's app adds the same hundred-odd URL rules, and werkzeug generates and
+    compiles two Python functions per rule for url_for (a fifth of a short web test's CPU).
+    The generated function is a pure function of the rule (it receives the rule as its first
+    argument), so this process compiles each once and hands the same function to every app."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = Rule._compile_builder
+    built: dict = {}
+
+    def shared(self: Rule, append_unknown: bool = True):  # noqa: ANN202
+        key = (self.rule, self.map.host_matching, self.subdomain, self.host, self.merge_slashes,
+               tuple(self._trace), repr(sorted((self.defaults or {}).items())),
+               tuple((name, type(c), repr({k: v for k, v in vars(c).items() if k != "map"}))
+                     for name, c in self._converters.items()),
+               append_unknown)
+        if key not in built:
+            built[key] = compile_builder(self, append_unknown)
+        return built[key]
+
+    Rule._compile_builder = shared
+
+
+_share_url_builders()
 
 
 @pytest.fixture

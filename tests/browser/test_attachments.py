@@ -85,6 +85,7 @@ def test_a_member_needs_evidence_to_ask_for_confirmation(page_as, users, make_is
     screenshot(unit, "attachments-evidence-390")
 
 
+@pytest.mark.demo_park
 def test_the_demo_park_shows_photos_flags_and_the_briefs_thumbnails(page_as, runner):
     assert runner.invoke(args=["demo"]).exit_code == 0
     boss = page_as("duchashi", password="duban-super", width=1280)

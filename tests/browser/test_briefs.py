@@ -3,9 +3,12 @@ publishes; a leader then finds the brief in the archive."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.browser.conftest import screenshot
 
 
+@pytest.mark.demo_park
 def test_supervisor_drafts_and_publishes_a_brief(app, runner, page_as):
     assert runner.invoke(args=["demo"]).exit_code == 0
     page = page_as("duchashi", "duban-super")

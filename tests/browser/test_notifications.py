@@ -13,6 +13,7 @@ from tests.browser.conftest import screenshot
 pytestmark = pytest.mark.browser
 
 
+@pytest.mark.demo_park
 def test_a_supervisor_presses_cuibao_and_the_lead_sees_the_bell_and_the_eml(app, page_as, runner):
     assert runner.invoke(args=["demo"]).exit_code == 0
     outbox = Path(app.instance_path, "outbox")
@@ -42,6 +43,7 @@ def test_a_supervisor_presses_cuibao_and_the_lead_sees_the_bell_and_the_eml(app,
     assert lead.locator("#bell").get_attribute("aria-label") == "通知"
 
 
+@pytest.mark.demo_park
 def test_notification_pages_fit_a_phone(page_as, runner):
     assert runner.invoke(args=["demo"]).exit_code == 0
     runner.invoke(args=["remind", "--date", "2026-12-05"])

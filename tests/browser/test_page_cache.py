@@ -11,6 +11,7 @@ from tests.browser.conftest import screenshot
 pytestmark = pytest.mark.browser
 
 
+@pytest.mark.demo_park
 def test_a_dashboard_from_the_cache_posts_with_its_own_token_and_a_change_shows_next(
         app, page_as, runner, make_user):
     assert runner.invoke(args=["demo"]).exit_code == 0

@@ -11,6 +11,7 @@ PAGES = ["/", "/projects", "/projects/SZ-01", "/report/2026-10", "/issues", "/is
          "/milestones", "/projects/SZ-01/milestones"]
 
 
+@pytest.mark.demo_park
 def test_main_pages_fit_a_phone(page_as, runner):
     assert runner.invoke(args=["demo"]).exit_code == 0
     page = page_as("duchashi", password="duban-super", width=390, height=844)

@@ -12,6 +12,7 @@ from tracker.timeutil import today as today_in
 pytestmark = pytest.mark.browser
 
 
+@pytest.mark.demo_park
 def test_a_years_level_set_on_the_plans_page_and_the_demo_wall_chart(app, page_as, runner):
     assert runner.invoke(args=["demo"]).exit_code == 0
     year = last_completed_month(today_in(app.config["TIMEZONE"])).year - 1

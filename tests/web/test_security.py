@@ -159,6 +159,7 @@ def check_headers(response, where: str) -> None:
     assert response.headers.get("Referrer-Policy"), where
 
 
+@pytest.mark.demo_park
 @pytest.mark.parametrize("role", [None, "admin", "supervisor", "member", "viewer"])
 def test_security_headers_on_every_page_for_every_role(app, runner, role):
     """Walks every GET route of the app (others' routes included) with demo values."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tracker.http import park_today
 from tracker.periods import last_completed_month
 
@@ -12,6 +14,7 @@ def text(html: str) -> str:
     return re.sub(r"\s+", "", re.sub(r"<[^>]+>", " ", html))
 
 
+@pytest.mark.demo_park
 def test_the_demo_parks_mid_year_report_reads_like_the_seed_report(app, runner, client, login):
     assert runner.invoke(args=["demo"]).exit_code == 0
     with app.test_request_context():
