@@ -16,7 +16,6 @@ import contextvars
 import functools
 import hashlib
 import os
-import sqlite3
 import tempfile
 from datetime import date
 from decimal import Decimal
@@ -28,7 +27,7 @@ from flask import has_app_context
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from jinja2.bccache import Bucket, BytecodeCache
-from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy import create_engine, text
 
 # An xdist worker inherits the environment of the controller, which loaded this file too:
 # it takes an instance folder and a queue of its own instead of the controller's.
@@ -55,6 +54,15 @@ if HUEY_BACKEND == "redis":
 elif XDIST_WORKER or "HUEY_URL" not in os.environ:
     os.environ["HUEY_URL"] = f"sqlite:///{os.environ['INSTANCE_PATH']}/queue.sqlite"
 
+from tests.databases import (  # noqa: E402
+    _upgrade,
+    copy_sqlite_template,
+    demo_postgresql,
+    demo_sqlite,
+    drop_postgresql_database,
+    empty_database,
+    own_postgresql_database,
+)
 from tracker import create_app  # noqa: E402
 from tracker.extensions import db  # noqa: E402
 
@@ -110,43 +118,12 @@ def pytest_report_header() -> str:
     return f"database backend: {BACKEND}, job queue: {HUEY_BACKEND}"
 
 
-def _upgrade(url: str) -> None:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
-    with app.app_context():
-        from flask_migrate import upgrade
-
-        upgrade()
-
-
-def _own_postgresql_database(base: str) -> tuple[str, bool]:
-    """The database this process tests on: ``TEST_DATABASE_URL``'s own in a plain run; under
-    xdist or on the Redis queue a fresh one beside it (``CREATE DATABASE``), so that side-by-side
-    runs on one server never meet. Returns its URL and whether it was created here."""
-    if not XDIST_WORKER and HUEY_BACKEND == "sqlite":
-        return base, False
-    url = make_url(base)
-    name = f"{url.database or 'postgres'}_{HUEY_BACKEND}_{XDIST_WORKER or 'main'}"
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return url.set(database=name).render_as_string(hide_password=False), True
-
-
-def _drop_postgresql_database(base: str, url: str) -> None:
-    engine = create_engine(base, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    engine.dispose()
-
-
 @pytest.fixture(scope="session")
 def database_template(tmp_path_factory: pytest.TempPathFactory):
     """Migrate once per session: a SQLite file to copy, or the PostgreSQL schema."""
     if BACKEND == "postgresql":
         base = os.environ["TEST_DATABASE_URL"]
-        url, created = _own_postgresql_database(base)
+        url, created = own_postgresql_database(base, XDIST_WORKER, HUEY_BACKEND)
         engine = create_engine(url)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
@@ -154,112 +131,11 @@ def database_template(tmp_path_factory: pytest.TempPathFactory):
         _upgrade(url)
         yield url
         if created:
-            _drop_postgresql_database(base, url)
+            drop_postgresql_database(base, url)
         return
     path = tmp_path_factory.mktemp("template") / "template.sqlite"
     _upgrade(f"sqlite:///{path}")
     yield str(path)
-
-
-def empty_database(url: str) -> None:
-    """Delete every row and start the ids again (migrated tables stay)."""
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        tables = db.metadata.sorted_tables
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(t.name for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(tables):
-                conn.execute(table.delete())
-            if conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")).first():
-                conn.execute(text("DELETE FROM sqlite_sequence"))
-        _seed_as_migrated(conn)
-    engine.dispose()
-
-
-def _seed_as_migrated(conn) -> None:  # noqa: ANN001
-    """The rows the migrations insert, which TRUNCATE removed: the default milestone template
-    and the work report's default indicators."""
-    from tracker.milestones.status import DEFAULT_TEMPLATE
-
-    for position, (name, key) in enumerate(DEFAULT_TEMPLATE, start=1):
-        conn.execute(text(
-            "INSERT INTO milestone_templates (name, position, retired, key, created_at)"
-            " VALUES (:name, :position, false, :key, CURRENT_TIMESTAMP)"),
-            {"name": name, "position": position, "key": key.value if key else None})
-    from tracker.workreport.sentences import DEFAULT_INDICATORS
-
-    if not inspect(conn).has_table("wr_indicators"):
-        return  # a migration test left this worker's database at an older revision
-    for position, (key, name) in enumerate(DEFAULT_INDICATORS, start=1):
-        conn.execute(text(
-            "INSERT INTO wr_indicators (name, key, position, retired)"
-            " VALUES (:name, :key, :position, false)"),
-            {"name": name, "key": key, "position": position})
-
-
-
-def copy_sqlite_template(template: str, path: Path) -> str:
-    """A migrated, empty SQLite database at ``path``; returns its URL."""
-    # The backup API copies what sits in the WAL too, which a file copy would miss.
-    source, target = sqlite3.connect(template), sqlite3.connect(path)
-    source.backup(target)
-    source.close()
-    target.close()
-    return f"sqlite:///{path}"
-
-
-def _load_demo(url: str) -> None:
-    """``flask demo`` on the database at ``url``, as a test's ``runner`` invokes it."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
-    with app.app_context():
-        result = app.test_cli_runner().invoke(args=["demo"])
-        assert result.exit_code == 0, result.output
-        db.session.remove()
-        db.engine.dispose()
-
-
-_DEMO: dict[str, object] = {}  # per process: the demo park's SQLite file, or its PostgreSQL copy
-
-
-def _demo_sqlite(template: str, factory: pytest.TempPathFactory) -> str:
-    """A SQLite file holding the demo park, loaded once per process."""
-    if template not in _DEMO:
-        path = factory.mktemp("demo") / "demo.sqlite"
-        _load_demo(copy_sqlite_template(template, path))
-        _DEMO[template] = str(path)
-    return _DEMO[template]
-
-
-def _demo_postgresql(url: str) -> None:
-    """Fill the worker's database with the demo park: loaded once per process, its rows kept
-    in a schema of their own (``demo_park``) and copied back for every test that asks."""
-    tables = db.metadata.sorted_tables
-    engine = create_engine(url)
-    if url not in _DEMO:
-        empty_database(url)
-        _load_demo(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS demo_park CASCADE; CREATE SCHEMA demo_park"))
-            for table in tables:
-                conn.execute(text(f'CREATE TABLE demo_park."{table.name}" AS TABLE public."{table.name}"'))
-            _DEMO[url] = conn.execute(text(
-                "SELECT sequencename, last_value FROM pg_sequences"
-                " WHERE schemaname = 'public' AND last_value IS NOT NULL")).all()
-    else:
-        with engine.begin() as conn:
-            names = ", ".join(f'public."{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            for table in tables:
-                columns = ", ".join(f'"{c.name}"' for c in table.columns)
-                conn.execute(text(
-                    f'INSERT INTO public."{table.name}" ({columns}) OVERRIDING SYSTEM VALUE'
-                    f' SELECT {columns} FROM demo_park."{table.name}"'))
-            for sequence, value in _DEMO[url]:
-                conn.execute(text("SELECT setval(CAST(:name AS regclass), :value)"),
-                             {"name": f'public."{sequence}"', "value": value})
-    engine.dispose()
 
 
 @pytest.fixture
@@ -272,11 +148,11 @@ def database_url(request: pytest.FixtureRequest, database_template: str, tmp_pat
     demo = request.node.get_closest_marker("demo_park") is not None
     if BACKEND == "postgresql":
         if demo:
-            _demo_postgresql(database_template)
+            demo_postgresql(database_template)
         else:
             empty_database(database_template)
         return database_template
-    source = _demo_sqlite(database_template, tmp_path_factory) if demo else database_template
+    source = demo_sqlite(database_template, tmp_path_factory) if demo else database_template
     return copy_sqlite_template(source, tmp_path / "duban.sqlite")
 
 
