@@ -86,6 +86,7 @@ SLOW_FIRST = (
     "tests/web/test_jobs.py",
     "tests/web/test_workreport_report.py",
     "tests/web/test_hardening.py",
+    "tests/web/test_operating_faults.py",
     "tests/web/test_year_levels.py",
     "tests/web/test_attachments.py",
     "tests/web/test_brief_distribution.py",
