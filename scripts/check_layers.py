@@ -38,7 +38,7 @@ TIERS: list[tuple[str, list[str]]] = [
     ("plumbing: extensions", ["tracker.extensions"]),
     ("plumbing: the data version and the cache of figures and fragments", ["tracker.cache"]),
     ("plumbing: errors, forms, files", [
-        "tracker.errors", "tracker.forms", "tracker.pdf", "tracker.xlsx",
+        "tracker.errors", "tracker.forms", "tracker.pdf", "tracker.xlsx", "tracker.revisions",
     ]),
     ("plumbing: settings, requests", ["tracker.settings", "tracker.http"]),
     ("plumbing: background jobs", ["tracker.jobs"]),

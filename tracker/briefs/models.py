@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import (
-    JSON,
     CheckConstraint,
-    ForeignKey,
     LargeBinary,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
-from tracker.auth.models import User
 from tracker.extensions import db, str_enum
-from tracker.timeutil import utcnow
+from tracker.revisions import FrozenRevision
 
 
 class BriefState(StrEnum):
@@ -26,7 +22,7 @@ class BriefState(StrEnum):
     PUBLISHED = "已发布"
 
 
-class Brief(db.Model):
+class Brief(FrozenRevision, db.Model):
     """One revision of a month's brief; a published revision is frozen (snapshot + PDF)."""
 
     __tablename__ = "briefs"
@@ -47,19 +43,8 @@ class Brief(db.Model):
     send_to: Mapped[str] = mapped_column(Text, default="")
     copy_to: Mapped[str] = mapped_column(Text, default="")
     correction_reason: Mapped[str] = mapped_column(Text, default="")
-    snapshot: Mapped[dict | None] = mapped_column(JSON)
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
-    sha256: Mapped[str | None] = mapped_column(String(64))
-    # The same revision in Word and its issue ledger (DESIGN.md section 12), read only when sent.
-    docx: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
-    docx_sha256: Mapped[str | None] = mapped_column(String(64))
+    # Its issue ledger (DESIGN.md section 12), read only when sent or downloaded.
     ledger: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     ledger_sha256: Mapped[str | None] = mapped_column(String(64))
-    published_at: Mapped[datetime | None]
-    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
 
-    published_by: Mapped[User | None] = relationship()
-
-    __mapper_args__ = {"version_id_col": version}

@@ -23,7 +23,7 @@ from collections.abc import Callable, Hashable
 from datetime import date
 from typing import TypeVar
 
-from flask import current_app, render_template, request
+from flask import current_app, g, render_template, request, session
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -82,8 +82,26 @@ def fragment(what: str, arguments: Hashable, template: str, context: Callable[[]
 
     html = cached(what, arguments, render, scope=scope, today=today)
     if CSRF_PLACEHOLDER in html:
-        html = html.replace(CSRF_PLACEHOLDER, generate_csrf())
+        html = html.replace(CSRF_PLACEHOLDER, csrf_token())
     return Markup(html)
+
+
+def csrf_token() -> str:
+    """This session's CSRF token for a cached fragment or page. Tokens never expire by age
+    here (WTF_CSRF_TIME_LIMIT None: a session's raw token is what is checked), so a token once
+    signed for a session's raw token is served again instead of signed anew on every page."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    raw = session.get(field)
+    if raw is None or current_app.config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None \
+            or field in g:
+        return generate_csrf()
+    signed = current_app.extensions.setdefault("duban_csrf_signed", LRU(max_entries=4096))
+    hit, token = signed.get(raw)
+    if not hit:
+        token = generate_csrf()
+        signed.put(raw, token)
+    setattr(g, field, token)  # later forms of this request, as generate_csrf would
+    return token
 
 
 def request_arguments() -> tuple:

@@ -24,10 +24,8 @@ from typing import Any
 
 from flask import Response, current_app, g, make_response, request, session
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 
-from tracker.cache import CSRF_PLACEHOLDER, cached, usable
-from tracker.cache.lru import LRU
+from tracker.cache import CSRF_PLACEHOLDER, cached, csrf_token, usable
 from tracker.timeutil import today
 
 # Headers of the view's answer worth keeping with the body (htmx's among them).
@@ -72,25 +70,8 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
         except _NotKept as exc:
             return exc.response
         if PLACEHOLDER in body:
-            body = body.replace(PLACEHOLDER, _token())
+            body = body.replace(PLACEHOLDER, csrf_token().encode())
         return Response(body, headers=list(headers))
 
     return wrapper
 
-
-def _token() -> bytes:
-    """This session's CSRF token. Tokens never expire by age here (WTF_CSRF_TIME_LIMIT None:
-    a session's raw token is what is checked), so a token once signed for a session's raw
-    token is served again instead of signed anew on every page."""
-    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    raw = session.get(field)
-    if raw is None or current_app.config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None \
-            or field in g:
-        return generate_csrf().encode()
-    signed = current_app.extensions.setdefault("duban_csrf_signed", LRU(max_entries=4096))
-    hit, token = signed.get(raw)
-    if not hit:
-        token = generate_csrf()
-        signed.put(raw, token)
-    setattr(g, field, token)  # later forms of this request, as generate_csrf would
-    return token.encode()

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from tracker.auth.models import User
 from tracker.extensions import db, str_enum
-from tracker.timeutil import utcnow
+from tracker.revisions import FrozenRevision
 
 Amount = Numeric(14, 2, asdecimal=True)  # 亿元 or 亩
 
@@ -161,7 +161,7 @@ class Target(Edited, db.Model):
     updated_by: Mapped[User | None] = relationship()
 
 
-class WorkReport(db.Model):
+class WorkReport(FrozenRevision, db.Model):
     """One revision of a period's work report; a published one is frozen (text and files).
 
     ``texts`` holds the paragraphs the office changed (key → text); the others are generated.
@@ -183,15 +183,5 @@ class WorkReport(db.Model):
     problems: Mapped[str] = mapped_column(Text, default="")  # 二、存在问题 after (一)
     plans: Mapped[str] = mapped_column(Text, default="")  # 三、下一步工作计划
     correction_reason: Mapped[str] = mapped_column(Text, default="")
-    snapshot: Mapped[dict | None] = mapped_column(JSON)
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
-    sha256: Mapped[str | None] = mapped_column(String(64))
-    docx: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
-    docx_sha256: Mapped[str | None] = mapped_column(String(64))
-    published_at: Mapped[datetime | None]
-    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
 
-    published_by: Mapped[User | None] = relationship()
-    __mapper_args__ = {"version_id_col": version}
