@@ -117,3 +117,14 @@ def test_backup_copies_a_live_sqlite_database(app, runner, tmp_path, make_projec
     rows = sqlite3.connect(target).execute("select code from projects").fetchall()
     assert rows == [("A1",)]
     _ = pytest
+
+
+def test_every_page_names_its_icon_and_the_icon_is_served(client):
+    """Browsers ask for an icon: the layout names ours, so none asks /favicon.ico in vain."""
+    import re
+
+    page = client.get("/login").get_data(as_text=True)
+    href = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page).group(1)
+    icon = client.get(href)
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert b"<svg" in icon.data
