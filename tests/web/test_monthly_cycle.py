@@ -223,3 +223,25 @@ def test_a_row_is_saved_and_reported_in_one_action_without_javascript(client, us
     assert done.status_code == 302
     page = client.get("/report/2026-07").get_data(as_text=True)
     assert "已报送 1" in summary_of(page) and "已保存并报送" in page
+
+
+def test_a_project_is_due_from_the_month_of_its_creation_on_the_park_calendar(
+        client, users, login, make_project):
+    """Stored times are UTC; 1 August 01:00 in Shanghai is still 31 July in UTC. A project
+    created then was not due for July, one created at 23:00 on 31 July was."""
+    from datetime import datetime
+
+    from tracker.extensions import db
+
+    for code, created in (("C1", datetime(2026, 7, 31, 15, 0)), ("C2", datetime(2026, 7, 31, 17, 0))):
+        make_project(code, plan=1000, lead=users["member"]).created_at = created
+    db.session.commit()
+    login(users["supervisor"])
+    dashboard = client.get("/?period=2026-07").get_data(as_text=True)
+    card = dashboard.split('id="not-submitted"')[1].split("</section>")[0]
+    assert "C1项目" in card and "C2项目" not in card
+    grid = client.get("/report/2026-07?state=missing").get_data(as_text=True)
+    assert "C1项目" in grid and "C2项目" not in grid
+    login(users["member"])
+    home = client.get("/").get_data(as_text=True)
+    assert "2026年7月 · C1项目" in home and "2026年7月 · C2项目" not in home

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
@@ -17,6 +16,7 @@ from tracker.audit.models import AuditEntry
 from tracker.extensions import db
 from tracker.forms import whole_number
 from tracker.projects.models import Project
+from tracker.timeutil import utc_start
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
@@ -79,11 +79,6 @@ class Filters:
         return {k: v for k, v in args.items() if v not in ("", None)}
 
 
-def _utc_start(day: date, tz: str) -> datetime:
-    local = datetime.combine(day, time.min, tzinfo=ZoneInfo(tz))
-    return local.astimezone(UTC).replace(tzinfo=None)
-
-
 def filtered(filters: Filters, tz: str) -> Select:
     """Entries (with the project's code) matching ``filters``, newest first."""
     stmt = (
@@ -98,9 +93,9 @@ def filtered(filters: Filters, tz: str) -> Select:
     if filters.table:
         stmt = stmt.where(AuditEntry.table_name == filters.table)
     if filters.date_from:
-        stmt = stmt.where(AuditEntry.at >= _utc_start(filters.date_from, tz))
+        stmt = stmt.where(AuditEntry.at >= utc_start(filters.date_from, tz))
     if filters.date_to:
-        stmt = stmt.where(AuditEntry.at < _utc_start(filters.date_to + timedelta(days=1), tz))
+        stmt = stmt.where(AuditEntry.at < utc_start(filters.date_to + timedelta(days=1), tz))
     return stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
 
 

@@ -5,7 +5,7 @@ whatever the park's size.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
@@ -38,7 +38,7 @@ from tracker.projects.models import (
 from tracker.projects.service import active_in, figures_for, group_summary, level_in, project_rows
 from tracker.reminders.due import Rules, due_day
 from tracker.settings import park_settings
-from tracker.timeutil import local
+from tracker.timeutil import local, utc_start
 
 
 def numbering(year: int, month: int) -> tuple[int, bool]:
@@ -187,5 +187,5 @@ def _late_reports(period: Period, issued_on: date, settings: dict) -> Late:
             came[pid] = local(at, tz).date() if at else None
     # A project created after the month with no row for it was not due (reports.grid.due_months).
     newer = set(db.session.scalars(select(Project.id).where(
-        Project.created_at >= datetime.combine(period.next().first_day, datetime.min.time()))))
+        Project.created_at >= utc_start(period.next().first_day, tz))))
     return Late(due_on, came, issued_on > due_on, newer - has_row)

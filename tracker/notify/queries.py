@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
+from flask import current_app
 from sqlalchemy import ColumnElement, ScalarSelect, func, select
 from sqlalchemy.orm import selectinload
 
@@ -12,6 +13,7 @@ from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.http import Page, paginate
 from tracker.notify.models import Channel, Delivery, Notification
+from tracker.timeutil import utc_start
 
 PAGE_SIZE = 50
 
@@ -78,6 +80,7 @@ def deliveries(filters: DeliveryFilters, page: int) -> tuple[list[Notification],
     """Every delivery, newest first, filtered; with the kinds there are (for the filter):
     three statements plus one for the users and units shown."""
     where = []
+    tz = current_app.config["TIMEZONE"]
     if filters.kind:
         where.append(Notification.kind == filters.kind)
     if filters.channel:
@@ -85,9 +88,9 @@ def deliveries(filters: DeliveryFilters, page: int) -> tuple[list[Notification],
     if filters.state:
         where.append(Notification.state == Delivery(filters.state))
     if filters.start:
-        where.append(Notification.created_at >= datetime.combine(filters.start, time()))
+        where.append(Notification.created_at >= utc_start(filters.start, tz))
     if filters.end:
-        where.append(Notification.created_at < datetime.combine(filters.end + timedelta(days=1), time()))
+        where.append(Notification.created_at < utc_start(filters.end + timedelta(days=1), tz))
     total = db.session.scalar(select(func.count(Notification.id)).where(*where)) or 0
     pager = paginate(total, page, PAGE_SIZE)
     rows = list(db.session.scalars(

@@ -8,9 +8,9 @@ editable rows on one page serve nobody. The state filters are SQL, so pages coun
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
@@ -18,8 +18,10 @@ from tracker.auth.models import Unit, User
 from tracker.extensions import db
 from tracker.forms import whole_number
 from tracker.http import Page, paginate
+from tracker.periods import Period
 from tracker.projects.models import MonthlyReport, Project, ReportState
 from tracker.reports.grid import Summary, reportable_where
+from tracker.timeutil import utc_start
 
 REVIEW_PAGE_SIZE = 100  # compact table rows
 CARDS_PAGE_SIZE = 30  # editable cards: each carries a form
@@ -67,7 +69,7 @@ class GridFilters:
 def _due(year: int, month: int, report: Any) -> Any:
     """SQL for ``grid.due_months``: the project existed by the month, or reported in the year
     up to it (a project entered later with earlier figures), or has this month's row."""
-    next_month = datetime(year + month // 12, month % 12 + 1, 1)
+    next_month = utc_start(Period(year, month).next().first_day, current_app.config["TIMEZONE"])
     earlier = exists().where(MonthlyReport.project_id == Project.id, MonthlyReport.year == year,
                              MonthlyReport.month <= month)
     return or_(Project.created_at.is_(None), Project.created_at < next_month,

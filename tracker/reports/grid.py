@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from flask import g
+from flask import current_app, g
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -28,6 +28,7 @@ from tracker.projects.models import (
 from tracker.projects.service import ProjectRow, counted_sums, plans_for
 from tracker.reports.locks import locks_for
 from tracker.settings import thresholds
+from tracker.timeutil import local
 
 ZERO = Decimal("0")
 MAX_AMOUNT = Decimal("999999999999.99")
@@ -333,9 +334,9 @@ def due_months(
 
     A project created during the year is not due for the months before it existed; one
     entered later with earlier figures (an import, the demo) is due from its first reported
-    month of the year.
+    month of the year. "Created" is read on the park's calendar, as its people count days.
     """
-    created = project.created_at
+    created = project.created_at and local(project.created_at, current_app.config["TIMEZONE"])
     first = 1 if created is None or created.year < due.year else (
         created.month if created.year == due.year else 13)
     if first_reported is not None:
