@@ -17,7 +17,7 @@ import functools
 import hashlib
 import os
 import tempfile
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -346,9 +346,15 @@ def login(client):
     return do
 
 
+NEW_YEAR_2026 = datetime(2026, 1, 1)  # make_project's creation time (stored UTC)
+
+
 @pytest.fixture
 def make_project(app, make_unit):
-    """``make_project("A1", level="省重点", plan=10000, months={1: 1000, 2: 1200})``."""
+    """``make_project("A1", level="省重点", plan=10000, months={1: 1000, 2: 1200})``.
+
+    ``created`` (stored UTC) is 1 January 2026 unless given: what a test's months are due for
+    must not depend on the day the suite runs (``created=utcnow()`` for "created today")."""
     from tracker.projects.models import (
         AnnualPlan,
         Level,
@@ -360,12 +366,13 @@ def make_project(app, make_unit):
 
     def make(code: str, name: str | None = None, level: str = "省重点", plan=None,
              months: dict | None = None, year: int = 2026, lead=None, state: str = "已审核",
-             total=None, archived_on: date | None = None, industry: str = "新材料") -> Project:
+             total=None, archived_on: date | None = None, industry: str = "新材料",
+             created: datetime = NEW_YEAR_2026) -> Project:
         project = Project(
             code=code, name=name or f"{code}项目", level=Level(level), industry=industry,
             stage=Stage.CONSTRUCTION, responsible_unit=make_unit("园区经济发展局"),
             lead=lead, total_investment=Decimal(str(total)) if total is not None else None,
-            archived_on=archived_on,
+            archived_on=archived_on, created_at=created,
         )
         db.session.add(project)
         db.session.flush()

@@ -6,6 +6,7 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import func, insert, select
 
 from tracker.auth.models import Role, Unit, User
@@ -33,6 +34,7 @@ from tracker.projects.models import (
     ReportState,
     Stage,
 )
+from tracker.timeutil import utc_start
 from tracker.workreport import demo as workreport_demo
 
 DEMO_USERS = [
@@ -164,6 +166,9 @@ def _demo_project(i: int, row: tuple, lead: User, year: int) -> Project:
         owner_unit=_unit(owner), responsible_unit=lead.unit, lead=lead,
         leader_in_charge=LEADERS[i % len(LEADERS)], total_investment=Decimal(total),
         start_year=year - 1 if i % 3 else year, planned_completion_year=year + 1 + i % 2,
+        # In the register since last year, whose figures it carries: loaded today, it is still
+        # due for every month of this year (reports.grid.due_months).
+        created_at=utc_start(date(year - 1, 1, 1), current_app.config["TIMEZONE"]),
     )
     db.session.add(project)
     db.session.flush()

@@ -15,6 +15,7 @@ from tests.web import test_issues as _shared
 from tracker.extensions import db
 from tracker.files import service as files
 from tracker.files.models import REPORT
+from tracker.periods import last_completed_month
 
 pytestmark = pytest.mark.browser
 
@@ -86,13 +87,14 @@ def test_a_member_needs_evidence_to_ask_for_confirmation(page_as, users, make_is
 
 
 @pytest.mark.demo_park
-def test_the_demo_park_shows_photos_flags_and_the_briefs_thumbnails(page_as, runner):
+def test_the_demo_park_shows_photos_flags_and_the_briefs_thumbnails(page_as, runner, today):
     assert runner.invoke(args=["demo"]).exit_code == 0
+    month = last_completed_month(today)  # the month of the demo's photos
     boss = page_as("duchashi", password="duban-super", width=1280)
-    boss.goto(f"{boss.base}/report/2026-10")
+    boss.goto(f"{boss.base}/report/{month}")
     expect(boss.locator(".review-table .photo-flag", has_text="拍摄时间不符")).to_have_count(1)
     expect(boss.locator(".review-table .photo-flag", has_text="疑似重复")).to_have_count(1)
-    boss.goto(f"{boss.base}/briefs/2026-10")
+    boss.goto(f"{boss.base}/briefs/{month}")
     lagging = boss.locator("table.brief-lagging")
     thumbs = lagging.locator("img.brief-thumb")
     assert thumbs.count() >= 1

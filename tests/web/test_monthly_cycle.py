@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from tracker.timeutil import utcnow
+
 HX = {"HX-Request": "true"}
 
 
@@ -15,7 +17,7 @@ def month(users, make_project):
     for code in ("A1", "A2", "A3"):
         make_project(code, plan=1000, lead=users["member"], months={m: 50 for m in range(1, 7)})
     for code in ("B1", "B2"):
-        make_project(code, plan=1000, lead=users["other_member"])
+        make_project(code, plan=1000, lead=users["other_member"], created=utcnow())
 
 
 def summary_of(html: str) -> str:
@@ -231,11 +233,8 @@ def test_a_project_is_due_from_the_month_of_its_creation_on_the_park_calendar(
     created then was not due for July, one created at 23:00 on 31 July was."""
     from datetime import datetime
 
-    from tracker.extensions import db
-
     for code, created in (("C1", datetime(2026, 7, 31, 15, 0)), ("C2", datetime(2026, 7, 31, 17, 0))):
-        make_project(code, plan=1000, lead=users["member"]).created_at = created
-    db.session.commit()
+        make_project(code, plan=1000, lead=users["member"], created=created)
     login(users["supervisor"])
     dashboard = client.get("/?period=2026-07").get_data(as_text=True)
     card = dashboard.split('id="not-submitted"')[1].split("</section>")[0]
