@@ -23,7 +23,7 @@ PACKAGE = ROOT / "tracker"
 TIERS: list[tuple[str, list[str]]] = [
     ("pure core: figures, periods, cells", [
         "tracker.progress", "tracker.periods", "tracker.workbook.cells", "tracker.xlsxwrite",
-        "tracker.cache.lru",
+        "tracker.cache.lru", "tracker.pdfjoin",
     ]),
     ("pure core: sentences, charts, state machines, parsing", [
         "tracker.narrative", "tracker.charts", "tracker.issues.workflow", "tracker.workbook.parse",

@@ -22,14 +22,25 @@ def _upgrade(url: str) -> None:
 
 
 
+# Every sequence a test used starts at 1 again (what TRUNCATE … RESTART IDENTITY did).
+RESTART_SEQUENCES = """DO $$ DECLARE r record; BEGIN
+  FOR r IN SELECT sequencename FROM pg_sequences
+           WHERE schemaname = 'public' AND last_value IS NOT NULL LOOP
+    PERFORM setval(quote_ident(r.sequencename), 1, false);
+  END LOOP;
+END $$"""
+
+
 def empty_database(url: str) -> None:
     """Delete every row and start the ids again (migrated tables stay)."""
     engine = create_engine(url)
     with engine.begin() as conn:
         tables = db.metadata.sorted_tables
         if engine.dialect.name == "postgresql":
-            names = ", ".join(t.name for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            # DELETE, not TRUNCATE: a test leaves a few rows, and TRUNCATE gives each of the
+            # tables new files (170 ms a test here, against 2 ms).
+            conn.exec_driver_sql(";".join(f'DELETE FROM "{t.name}"' for t in reversed(tables)))
+            conn.exec_driver_sql(RESTART_SEQUENCES)
         else:
             for table in reversed(tables):
                 conn.execute(table.delete())
@@ -110,8 +121,8 @@ def demo_postgresql(url: str) -> None:
                 " WHERE schemaname = 'public' AND last_value IS NOT NULL")).all()
     else:
         with engine.begin() as conn:
-            names = ", ".join(f'public."{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            conn.exec_driver_sql(";".join(f'DELETE FROM public."{t.name}"' for t in reversed(tables)))
+            conn.exec_driver_sql(RESTART_SEQUENCES)
             for table in tables:
                 columns = ", ".join(f'"{c.name}"' for c in table.columns)
                 conn.execute(text(

@@ -4,58 +4,68 @@ WeasyPrint picks the Japanese glyph variants unless the document says
 ``lang="zh-CN"`` and names the font, so every PDF template extends
 ``pdf/base.html``, which does both with one family ("Noto Sans CJK SC") to
 keep the embedded faces few (each face adds 85-150 KB even when subset).
+
+WeasyPrint is imported on first use, not with this module: its import costs about 1.4 s of
+CPU (the C declarations of Pango and HarfBuzz are parsed), which every ``flask`` command, job
+worker and web worker would otherwise pay at start whether it renders a PDF or not.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import gc
 import multiprocessing
 from collections.abc import Callable
-from io import BytesIO
 from multiprocessing.connection import Connection
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    DecodedStreamObject,
-    DictionaryObject,
-    IndirectObject,
-    NameObject,
-)
-from weasyprint import HTML, Attachment
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
-
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = (ROOT / "static").resolve()
-_fonts: FontConfiguration | None = None
 
 
 class RefusedFetch(ValueError):
     """A PDF asked for something outside ``static/``."""
 
 
-class StaticOnlyFetcher(URLFetcher):
+def _checked(url: str) -> None:
     """WeasyPrint may read our static files and inline ``data:`` images, nothing else:
     no network (a text field could carry ``<img src="http://…">`` one day) and no file
     outside ``static/``."""
-
-    def fetch(self, url: str, headers: dict | None = None):  # noqa: ANN201
-        parts = urlsplit(url)
-        if parts.scheme == "file":
-            path = Path(unquote(parts.path)).resolve()
-            if path != STATIC and STATIC not in path.parents:
-                raise RefusedFetch(f"PDF rendering reads only files of static/, not {url[:80]}")
-        elif parts.scheme != "data":
-            raise RefusedFetch(f"PDF rendering fetches nothing from the network: {url[:80]}")
-        return super().fetch(url, headers)
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        path = Path(unquote(parts.path)).resolve()
+        if path != STATIC and STATIC not in path.parents:
+            raise RefusedFetch(f"PDF rendering reads only files of static/, not {url[:80]}")
+    elif parts.scheme != "data":
+        raise RefusedFetch(f"PDF rendering fetches nothing from the network: {url[:80]}")
 
 
-FETCHER = StaticOnlyFetcher(allowed_protocols=("file", "data"))
+@functools.cache
+def _engine():  # noqa: ANN202
+    """WeasyPrint, imported once per process on first use: (HTML, Attachment, fetcher, fonts).
+    One font configuration per process, since fontconfig's set-up is costly; forked workers
+    (``render_pdf_parts``) inherit it."""
+    from weasyprint import HTML, Attachment
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
+
+    class StaticOnlyFetcher(URLFetcher):
+        def fetch(self, url: str, headers: dict | None = None):  # noqa: ANN202
+            _checked(url)
+            return super().fetch(url, headers)
+
+    fetcher = StaticOnlyFetcher(allowed_protocols=("file", "data"))
+    return HTML, Attachment, fetcher, FontConfiguration()
+
+
+def __getattr__(name: str):  # noqa: ANN202
+    """``FETCHER``: the fetcher every PDF uses (made with WeasyPrint on first use)."""
+    if name == "FETCHER":
+        return _engine()[2]
+    raise AttributeError(name)
 
 
 def render_pdf(html: str, attachments: list[tuple[str, bytes]] = ()) -> bytes:
@@ -69,15 +79,13 @@ def render_pdf(html: str, attachments: list[tuple[str, bytes]] = ()) -> bytes:
 
     ``attachments`` are (file name, bytes) embedded in the PDF (a reader's paperclip panel).
     """
-    global _fonts
-    if _fonts is None:  # one font configuration per process: fontconfig set-up is costly
-        _fonts = FontConfiguration()
-    document = HTML(string=html, base_url=str(STATIC) + "/", url_fetcher=FETCHER)
+    html_document, attachment, fetcher, fonts = _engine()
+    document = html_document(string=html, base_url=str(STATIC) + "/", url_fetcher=fetcher)
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return document.write_pdf(font_config=_fonts, attachments=[
-            Attachment(string=data, name=name) for name, data in attachments])
+        return document.write_pdf(font_config=fonts, attachments=[
+            attachment(string=data, name=name) for name, data in attachments])
     finally:
         if was_enabled:
             gc.enable()
@@ -88,69 +96,10 @@ def _render_part(html: str) -> bytes:
     return render_pdf(html)
 
 
-def page_count(pdf: bytes) -> int:
-    return len(PdfReader(BytesIO(pdf)).pages)
-
-
-def join_pdfs(
-    pdfs: list[bytes], numbers: bytes | None = None, attachments: list[tuple[str, bytes]] = (),
-) -> bytes:
-    """The PDFs one after the other, each page of ``numbers`` laid over its page; the
-    metadata (title, producer) are the first PDF's, ``attachments`` are embedded."""
-    writer = PdfWriter()
-    for i, data in enumerate(pdfs):
-        reader = PdfReader(BytesIO(data))
-        if i == 0 and reader.metadata:
-            writer.add_metadata(dict(reader.metadata))
-        writer.append(reader)
-    if numbers is not None:
-        _stamp(writer, PdfReader(BytesIO(numbers)))
-    for name, data in attachments:
-        writer.add_attachment(name, data)
-    out = BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def _stream(writer: PdfWriter, data: bytes) -> IndirectObject:
-    stream = DecodedStreamObject()
-    stream.set_data(data)
-    return writer._add_object(stream.flate_encode())
-
-
-def _stamp(writer: PdfWriter, numbers: PdfReader) -> None:
-    """Each page of ``numbers`` drawn over its page of ``writer``: its content stream is
-    added after the page's own (wrapped in q … Q), its font and graphics states added to
-    the page's resources under names of their own. pypdf's ``merge_page`` does the same by
-    parsing every page's content, which took a second and ~60 MB at 200 projects."""
-    save, restore = _stream(writer, b"q\n"), _stream(writer, b"\nQ\n")
-    cloned: dict[int, IndirectObject] = {}
-    for page, overlay in zip(writer.pages, numbers.pages, strict=True):
-        data = overlay.get_contents().get_data()
-        resources = page.setdefault(NameObject("/Resources"), DictionaryObject()).get_object()
-        for kind in ("/Font", "/ExtGState"):
-            theirs = overlay["/Resources"].get(kind)
-            if theirs is None:
-                continue
-            ours = resources.setdefault(NameObject(kind), DictionaryObject()).get_object()
-            for name, value in theirs.get_object().items():
-                if isinstance(value, IndirectObject):
-                    if value.idnum not in cloned:
-                        cloned[value.idnum] = value.get_object().clone(writer).indirect_reference
-                    value = cloned[value.idnum]
-                else:
-                    value = value.clone(writer)
-                renamed = f"/PageNo{name[1:]}"
-                ours[NameObject(renamed)] = value
-                data = data.replace(f"{name} ".encode(), f"{renamed} ".encode())
-        contents = page.get("/Contents")
-        own = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) \
-            else [contents] if contents is not None else []
-        page[NameObject("/Contents")] = ArrayObject([save, *own, restore, _stream(writer, data)])
-
-
 def _finish(pdfs: list[bytes], footer_html: str, attachments: list[tuple[str, bytes]]) -> bytes:
     """In a worker process: the page numbers rendered and laid over the joined parts."""
+    from tracker.pdfjoin import join_pdfs
+
     return join_pdfs(pdfs, render_pdf(footer_html), attachments)
 
 
@@ -190,9 +139,9 @@ def render_pdf_parts(
     The metadata (title, producer) are the first part's; ``attachments`` are embedded as in
     ``render_pdf``.
     """
-    global _fonts
-    if _fonts is None:  # set up once here: the forked workers inherit it
-        _fonts = FontConfiguration()
+    _engine()  # set up once here: the forked workers inherit it
+    from tracker.pdfjoin import page_count
+
     if processes < 2:
         pdfs = [render_pdf(html) for html in parts]
         return _finish(pdfs, footer(sum(page_count(pdf) for pdf in pdfs)), attachments)

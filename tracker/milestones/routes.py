@@ -21,7 +21,7 @@ from tracker.cache.page import cached_page
 from tracker.errors import Refused
 from tracker.extensions import db
 from tracker.http import is_htmx, park_today, parse_period
-from tracker.milestones import export, queries, service
+from tracker.milestones import queries, service
 from tracker.milestones.queries import STATUS_CHOICES, THREE_NOT_CHOICES, ChartFilters, Line
 from tracker.milestones.status import Status
 from tracker.projects.models import Project
@@ -63,6 +63,8 @@ def chart():
 @login_required
 def chart_xlsx():
     c = _chart_context(paginate=False)
+    from tracker.milestones import export  # openpyxl (and numpy with it): loaded when needed
+
     data = export.workbook_bytes(c["chart"], c["day"], c["due_days"])
     return xlsx.attachment(f"节点计划挂图-{c['day'].isoformat()}.xlsx", data)
 
