@@ -3,11 +3,13 @@ per process and copied for every test marked ``demo_park`` (used by ``tests/conf
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy import Engine, create_engine, inspect, make_url, text
+from sqlalchemy.pool import NullPool
 
 from tracker import create_app
 from tracker.extensions import db
@@ -31,9 +33,20 @@ RESTART_SEQUENCES = """DO $$ DECLARE r record; BEGIN
 END $$"""
 
 
+@functools.cache
+def _kept_engine(url: str) -> Engine:
+    """One engine per PostgreSQL database for emptying it between tests: a new engine's first
+    connection (a server process, the dialect's set-up queries) cost more than the emptying."""
+    return create_engine(url)
+
+
+def _engine(url: str) -> Engine:
+    return _kept_engine(url) if url.startswith("postgresql") else create_engine(url, poolclass=NullPool)
+
+
 def empty_database(url: str) -> None:
     """Delete every row and start the ids again (migrated tables stay)."""
-    engine = create_engine(url)
+    engine = _engine(url)
     with engine.begin() as conn:
         tables = db.metadata.sorted_tables
         if engine.dialect.name == "postgresql":
@@ -47,7 +60,6 @@ def empty_database(url: str) -> None:
             if conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")).first():
                 conn.execute(text("DELETE FROM sqlite_sequence"))
         _seed_as_migrated(conn)
-    engine.dispose()
 
 
 def _seed_as_migrated(conn) -> None:  # noqa: ANN001
@@ -108,7 +120,7 @@ def demo_postgresql(url: str) -> None:
     """Fill the worker's database with the demo park: loaded once per process, its rows kept
     in a schema of their own (``demo_park``) and copied back for every test that asks."""
     tables = db.metadata.sorted_tables
-    engine = create_engine(url)
+    engine = _engine(url)
     if url not in _DEMO:
         empty_database(url)
         _load_demo(url)
@@ -131,7 +143,6 @@ def demo_postgresql(url: str) -> None:
             for sequence, value in _DEMO[url]:
                 conn.execute(text("SELECT setval(CAST(:name AS regclass), :value)"),
                              {"name": f'public."{sequence}"', "value": value})
-    engine.dispose()
 
 
 def own_postgresql_database(base: str, worker: str, queue: str) -> tuple[str, bool]:

@@ -16,11 +16,14 @@ import contextlib
 import ctypes
 import functools
 import gc
+import hashlib
 import multiprocessing
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from tracker.cache.lru import LRU
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = (ROOT / "static").resolve()
@@ -68,8 +71,26 @@ def __getattr__(name: str):  # noqa: ANN202
     raise AttributeError(name)
 
 
+# Documents this process rendered, by the SHA-256 of what they were made from: the same
+# document asked for again (a brief opened by each leader, the wall chart printed twice, a
+# notice downloaded after it was read on screen) is not laid out again. The input decides
+# the bytes, so nothing stale can be served; static files change only with a new release.
+RENDERED = LRU(max_entries=32, max_bytes=64 * 1024 * 1024)
+
+
+def _key(documents: list[str], attachments: list[tuple[str, bytes]]) -> bytes:
+    digest = hashlib.sha256()
+    for text in documents:
+        digest.update(text.encode())
+        digest.update(b"\x00")
+    for name, data in attachments:
+        digest.update(name.encode() + b"\x00" + data)
+    return digest.digest()
+
+
 def render_pdf(html: str, attachments: list[tuple[str, bytes]] = ()) -> bytes:
-    """The PDF bytes of an HTML document (static files resolved from ``static/``).
+    """The PDF bytes of an HTML document (static files resolved from ``static/``), from
+    ``RENDERED`` when this process made the same one before.
 
     The cyclic garbage collector is paused while WeasyPrint works: a long brief
     allocates millions of small objects (boxes, styles, layouts) that live until
@@ -79,6 +100,15 @@ def render_pdf(html: str, attachments: list[tuple[str, bytes]] = ()) -> bytes:
 
     ``attachments`` are (file name, bytes) embedded in the PDF (a reader's paperclip panel).
     """
+    key = _key([html], attachments)
+    found, pdf = RENDERED.get(key)
+    if not found:
+        pdf = _render(html, attachments)
+        RENDERED.put(key, pdf)
+    return pdf
+
+
+def _render(html: str, attachments: list[tuple[str, bytes]]) -> bytes:
     html_document, attachment, fetcher, fonts = _engine()
     document = html_document(string=html, base_url=str(STATIC) + "/", url_fetcher=fetcher)
     was_enabled = gc.isenabled()
@@ -93,7 +123,7 @@ def render_pdf(html: str, attachments: list[tuple[str, bytes]] = ()) -> bytes:
 
 def _render_part(html: str) -> bytes:
     """In a worker process: one part's PDF (it gets a string, touches no database)."""
-    return render_pdf(html)
+    return _render(html, [])
 
 
 def _finish(pdfs: list[bytes], footer_html: str, attachments: list[tuple[str, bytes]]) -> bytes:
@@ -137,13 +167,23 @@ def render_pdf_parts(
     ``first_alone``: the first part is rendered before the others start (a part that embeds
     more font faces than the rest: subsetting each takes ~50 MB while the PDF is written).
     The metadata (title, producer) are the first part's; ``attachments`` are embedded as in
-    ``render_pdf``.
+    ``render_pdf``, and the whole is kept in ``RENDERED`` as ``render_pdf`` keeps a document.
     """
+    key = _key(parts, attachments)
+    found, pdf = RENDERED.get(key)
+    if not found:
+        pdf = _render_parts(parts, footer, attachments, processes, first_alone)
+        RENDERED.put(key, pdf)
+    return pdf
+
+
+def _render_parts(parts: list[str], footer: Callable[[int], str],
+                  attachments: list[tuple[str, bytes]], processes: int, first_alone: bool) -> bytes:
     _engine()  # set up once here: the forked workers inherit it
     from tracker.pdfjoin import page_count
 
     if processes < 2:
-        pdfs = [render_pdf(html) for html in parts]
+        pdfs = [_render(html, []) for html in parts]
         return _finish(pdfs, footer(sum(page_count(pdf) for pdf in pdfs)), attachments)
     context = multiprocessing.get_context("fork")
     _give_back_memory()

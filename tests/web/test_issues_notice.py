@@ -98,3 +98,23 @@ def test_supervisors_have_a_navigation_entry_for_issues_awaiting_confirmation(
     assert '>待确认 <span class="count-badge"' in page and "%E5%BE%85%E7%A1%AE%E8%AE%A4" in page
     login(users["viewer"])
     assert ">待确认 <span" not in client.get("/").get_data(as_text=True)
+
+
+def test_a_notice_asked_again_is_the_same_file_and_a_change_makes_a_new_one(
+        client, login, users, make_issue, today, tmp_path):
+    """The same document is laid out once per process (tracker.pdf.RENDERED); what changed
+    shows in the next download at once."""
+    from tracker.pdf import RENDERED
+
+    issue = make_issue("标准厂房项目配套道路未完成。")
+    login(users["supervisor"])
+    first = client.get(f"/issues/{issue.number}/notice.pdf").data
+    hits = RENDERED.hits
+    assert client.get(f"/issues/{issue.number}/notice.pdf").data == first
+    assert RENDERED.hits == hits + 1  # served from memory, not rendered again
+    move(users["supervisor"], issue, "urge", comment="请三日内反馈", version=issue.version,
+         effective_on=today)
+    db.session.commit()
+    again = client.get(f"/issues/{issue.number}/notice.pdf").data
+    assert again != first and "请三日内反馈" in _text(again, tmp_path)
+    assert RENDERED.hits == hits + 1
