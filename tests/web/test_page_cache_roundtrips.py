@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event, select, update
 
 from tracker.extensions import db
-from tracker.projects.models import Project
+from tracker.projects.models import MonthlyReport, Project
 
 
 @pytest.fixture
@@ -90,11 +90,8 @@ def test_a_write_keeps_its_transaction_and_the_next_page_shows_it(client, park, 
     """A POST reads the user inside its own transaction, writes, bumps the version with its
     data; the next GET (read in autocommit) sees the new version and recomputes the page."""
     login(users["supervisor"])
-    june = db.session.scalar(select(Project).where(Project.code == "A1"))
     assert "3,000.00" in client.get("/projects?period=2026-06").get_data(as_text=True)
-    from tracker.projects.models import MonthlyReport
-
-    row = db.session.scalar(select(MonthlyReport).where(MonthlyReport.project_id == june.id,
+    row = db.session.scalar(select(MonthlyReport).where(MonthlyReport.project_id == park.id,
                                                         MonthlyReport.month == 6))
     saved = client.post("/report/2026-06/A1", headers={"HX-Request": "true"}, data={
         "amount": "900", "progress_text": "更正", "next_steps": "", "version": str(row.version)})
