@@ -6,10 +6,11 @@ import contextlib
 import functools
 import time
 
-from flask import Flask, Response, g, render_template, request, session
+from flask import Flask, Response, current_app, g, render_template, request, session
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Executable, Row, bindparam, func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
@@ -59,7 +60,7 @@ def _sign_in(app: Flask) -> None:
         if number is None:
             return None
         statement, attributes = _user_statement()
-        row = db.session.connection().execute(statement, {"user_id": number}).first()
+        row = read_once(statement, {"user_id": number})
         if row is None:
             return None
         remember_version(row[-2])
@@ -84,6 +85,35 @@ def _user_statement():  # noqa: ANN202
                  .outerjoin(DataVersion, DataVersion.id == 1)
                  .where(User.id == bindparam("user_id")))
     return statement, attributes
+
+
+def read_once(statement: Executable, parameters: dict | None = None) -> Row | None:
+    """The first row of a read-only statement, in autocommit when that saves round trips.
+
+    On PostgreSQL a GET or HEAD whose session has no transaction yet reads it on a pooled
+    connection in autocommit: one round trip, where the session's transaction costs three
+    (psycopg's implicit BEGIN, the statement, the ROLLBACK when the session closes); on a
+    cached page that statement is all the request reads. The snapshot is the statement's own,
+    as under READ COMMITTED inside a transaction: figures computed later in this request (a
+    cache miss) may be NEWER than the data version read here, never older, so a page cached
+    under a version never shows data from before it. Writes keep their transaction and its
+    version bump. SQLite's driver begins no transaction for a read: nothing to save there.
+    """
+    engine = _autocommit_engine()
+    if engine is None or request.method not in ("GET", "HEAD") or db.session().in_transaction():
+        return db.session.connection().execute(statement, parameters).first()
+    with engine.connect() as connection:
+        return connection.execute(statement, parameters).first()
+
+
+def _autocommit_engine() -> Engine | None:
+    """The app's engine reading in autocommit (same pool), or None where that saves nothing."""
+    engines = current_app.extensions
+    if "duban_autocommit" not in engines:
+        engine = db.engine
+        engines["duban_autocommit"] = (engine.execution_options(isolation_level="AUTOCOMMIT")
+                                       if engine.dialect.name == "postgresql" else None)
+    return engines["duban_autocommit"]
 
 
 def _attached(values: dict):  # noqa: ANN202
@@ -182,7 +212,7 @@ def _hooks(app: Flask) -> None:
     def healthz() -> tuple[str, int, dict]:
         """The proxy's probe: 200 only while the database answers a read."""
         try:
-            db.session.execute(select(User.id).limit(1))
+            read_once(select(User.id).limit(1))
         except SQLAlchemyError:
             db.session.rollback()
             return "database unavailable", 503, {"Content-Type": "text/plain", "Retry-After": "5"}
