@@ -75,7 +75,7 @@ def __getattr__(name: str):  # noqa: ANN202
 # document asked for again (a brief opened by each leader, the wall chart printed twice, a
 # notice downloaded after it was read on screen) is not laid out again. The input decides
 # the bytes, so nothing stale can be served; static files change only with a new release.
-RENDERED = LRU(max_entries=32, max_bytes=64 * 1024 * 1024)
+RENDERED = LRU(max_entries=32, max_bytes=32 * 1024 * 1024)  # beside the pages' 64 MB of HTML
 
 
 def _key(documents: list[str], attachments: list[tuple[str, bytes]]) -> bytes:
