@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import screenshot
+from tracker.periods import last_completed_month
+from tracker.reminders.due import Rules, due_day
 
 pytestmark = pytest.mark.browser
 
@@ -44,9 +46,11 @@ def test_a_supervisor_presses_cuibao_and_the_lead_sees_the_bell_and_the_eml(app,
 
 
 @pytest.mark.demo_park
-def test_notification_pages_fit_a_phone(page_as, runner):
+def test_notification_pages_fit_a_phone(page_as, runner, today):
     assert runner.invoke(args=["demo"]).exit_code == 0
-    runner.invoke(args=["remind", "--date", "2026-12-05"])
+    # The reminders of the day reports of the demo's month fall due (the demo follows today).
+    due = due_day(last_completed_month(today), Rules())
+    runner.invoke(args=["remind", "--date", due.isoformat()])
     lead = page_as("zhangwei", password="duban-member", width=390, height=844)
     for url in ("/notifications", "/account/notifications", "/"):
         lead.goto(lead.base + url)
