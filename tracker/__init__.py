@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tracker import config
+from tracker import cache, config
 from tracker.extensions import csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                                 x_port=proxies, x_prefix=proxies)
 
     db.init_app(app)
+    cache.init_app(app)
     migrate.init_app(
         app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
     )

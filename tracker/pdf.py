@@ -78,14 +78,22 @@ def __getattr__(name: str):  # noqa: ANN202
 RENDERED = LRU(max_entries=32, max_bytes=32 * 1024 * 1024)  # beside the pages' 64 MB of HTML
 
 
-def _key(documents: list[str], attachments: list[tuple[str, bytes]]) -> bytes:
+def _kept(documents: list[str], attachments: list[tuple[str, bytes]],
+          render: Callable[[], bytes]) -> bytes:
+    """``render()``, or the PDF this process already made from the same documents and
+    attachments."""
     digest = hashlib.sha256()
     for text in documents:
         digest.update(text.encode())
         digest.update(b"\x00")
     for name, data in attachments:
         digest.update(name.encode() + b"\x00" + data)
-    return digest.digest()
+    key = digest.digest()
+    found, pdf = RENDERED.get(key)
+    if not found:
+        pdf = render()
+        RENDERED.put(key, pdf)
+    return pdf
 
 
 def render_pdf(html: str, attachments: list[tuple[str, bytes]] = ()) -> bytes:
@@ -100,12 +108,7 @@ def render_pdf(html: str, attachments: list[tuple[str, bytes]] = ()) -> bytes:
 
     ``attachments`` are (file name, bytes) embedded in the PDF (a reader's paperclip panel).
     """
-    key = _key([html], attachments)
-    found, pdf = RENDERED.get(key)
-    if not found:
-        pdf = _render(html, attachments)
-        RENDERED.put(key, pdf)
-    return pdf
+    return _kept([html], attachments, lambda: _render(html, attachments))
 
 
 def _render(html: str, attachments: list[tuple[str, bytes]]) -> bytes:
@@ -169,12 +172,8 @@ def render_pdf_parts(
     The metadata (title, producer) are the first part's; ``attachments`` are embedded as in
     ``render_pdf``, and the whole is kept in ``RENDERED`` as ``render_pdf`` keeps a document.
     """
-    key = _key(parts, attachments)
-    found, pdf = RENDERED.get(key)
-    if not found:
-        pdf = _render_parts(parts, footer, attachments, processes, first_alone)
-        RENDERED.put(key, pdf)
-    return pdf
+    return _kept(parts, attachments,
+                 lambda: _render_parts(parts, footer, attachments, processes, first_alone))
 
 
 def _render_parts(parts: list[str], footer: Callable[[int], str],

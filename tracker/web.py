@@ -45,6 +45,7 @@ RENEW_SECONDS = 300
 
 def init_app(app: Flask) -> None:
     """Wire every request: who is signed in, what templates may call, hooks, error pages."""
+    _reads(app)
     _sign_in(app)
     _templates(app)
     _hooks(app)
@@ -107,13 +108,16 @@ def read_once(statement: Executable, parameters: dict | None = None) -> Row | No
 
 
 def _autocommit_engine() -> Engine | None:
-    """The app's engine reading in autocommit (same pool), or None where that saves nothing."""
-    engines = current_app.extensions
-    if "duban_autocommit" not in engines:
+    """The app's engine reading in autocommit (same pool), or None where that saves nothing:
+    made at start-up (``_reads``)."""
+    return current_app.extensions["duban_autocommit"]
+
+
+def _reads(app: Flask) -> None:
+    with app.app_context():
         engine = db.engine
-        engines["duban_autocommit"] = (engine.execution_options(isolation_level="AUTOCOMMIT")
-                                       if engine.dialect.name == "postgresql" else None)
-    return engines["duban_autocommit"]
+    app.extensions["duban_autocommit"] = (engine.execution_options(isolation_level="AUTOCOMMIT")
+                                          if engine.dialect.name == "postgresql" else None)
 
 
 def _attached(values: dict):  # noqa: ANN202

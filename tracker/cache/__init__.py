@@ -23,7 +23,7 @@ from collections.abc import Callable, Hashable
 from datetime import date
 from typing import TypeVar
 
-from flask import current_app, g, render_template, request, session
+from flask import Flask, current_app, g, render_template, request, session
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -36,9 +36,17 @@ T = TypeVar("T")
 CSRF_PLACEHOLDER = "\x00csrf-token\x00"
 
 
+def init_app(app: Flask) -> None:
+    """This app's caches, made once at start-up (one per app: the tests' apps, each on a fresh
+    database, never share): figures, fragments and pages; and the CSRF tokens signed per
+    session's raw token."""
+    app.extensions["duban_cache"] = LRU()
+    app.extensions["duban_csrf_signed"] = LRU(max_entries=4096)
+
+
 def store() -> LRU:
-    """This app's cache (one per app: the tests' apps, each on a fresh database, never share)."""
-    return current_app.extensions.setdefault("duban_cache", LRU())
+    """This app's cache of figures, fragments and pages."""
+    return current_app.extensions["duban_cache"]
 
 
 def usable() -> bool:
@@ -95,7 +103,7 @@ def csrf_token() -> str:
     if raw is None or current_app.config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None \
             or field in g:
         return generate_csrf()
-    signed = current_app.extensions.setdefault("duban_csrf_signed", LRU(max_entries=4096))
+    signed = current_app.extensions["duban_csrf_signed"]
     hit, token = signed.get(raw)
     if not hit:
         token = generate_csrf()
