@@ -50,3 +50,14 @@ def test_widths_formats_and_drop_down_lists_are_kept():
 
 def test_column_letters_go_past_z():
     assert [column_letter(n) for n in (1, 26, 27, 52, 703)] == ["A", "Z", "AA", "AZ", "AAA"]
+
+
+def test_the_same_rows_make_the_same_file_whenever_they_are_written():
+    """No part carries the moment it was written: a draft brief's attached ledger, and so the
+    PDF around it, is recognised as one already made."""
+    from zipfile import ZipFile
+
+    rows = [("P1", Decimal("12.5"), date(2026, 7, 31), "储能")]
+    data = _book(rows)
+    assert data == _book(rows)
+    assert {i.date_time for i in ZipFile(BytesIO(data)).infolist()} == {(1980, 1, 1, 0, 0, 0)}
