@@ -206,7 +206,7 @@ def test_a_correction_needs_a_reason_and_is_a_new_revision(report_park, users, l
     assert no_reason.status_code == 422 and "发布更正版须说明更正原因" in no_reason.get_data(as_text=True)
     assert client.post("/work-report/2026-03/publish",
                        data={"correction": "1", "reason": "更正土地面积"}).status_code == 302
-    assert [r.revision for r in db.session.scalars(select(WorkReport))] == [1, 2]
+    assert [r.revision for r in db.session.scalars(select(WorkReport).order_by(WorkReport.id))] == [1, 2]
     first = client.get("/work-report/2026-03.pdf?revision=1")
     assert "更正说明" not in pdf_text(first.data)
     assert "更正说明：更正土地面积" in pdf_text(client.get("/work-report/2026-03.pdf").data)
