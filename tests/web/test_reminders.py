@@ -185,9 +185,12 @@ def test_group_robots_get_signed_markdown_and_a_500_is_retried(
     assert "[https://duban.park.example/report/2026-11](https://duban.park.example/report/2026-11)" in wecom
     ding = paths["/dingtalk/robot/send"]["markdown"]
     assert ding["title"].startswith("【催报】本单位2个项目") and "人才公寓项目" in ding["text"]
-    rows = db.session.scalars(select(Notification).where(Notification.unit_id == unit.id)).all()
-    assert {(r.channel.value, r.state.value) for r in rows} == {("企业微信", "已发送"), ("钉钉", "已发送")}
-    assert next(r for r in rows if r.channel is Channel.WECOM).attempts == 2
+    def rows():  # the worker records a delivery just after the robot answered it
+        return db.session.scalars(select(Notification).where(Notification.unit_id == unit.id)).all()
+
+    assert _wait(lambda: {(r.channel.value, r.state.value) for r in rows()}
+                 == {("企业微信", "已发送"), ("钉钉", "已发送")})
+    assert next(r for r in rows() if r.channel is Channel.WECOM).attempts == 2
 
 
 def test_a_wrong_dingtalk_secret_is_refused_by_the_robot_and_recorded(
