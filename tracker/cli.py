@@ -154,7 +154,9 @@ def worker_command(workers: int) -> None:
     reaped = jobs.reap()
     if reaped:
         logging.getLogger("duban.jobs").warning("%d interrupted job(s) marked failed", reaped)
-    Consumer(jobs.huey, workers=workers, worker_type="thread").run()
+    # An idle consumer on the SQLite queue polls ever less often, by default up to every 10 s;
+    # once a second is cheap and starts a queued brief or import within a second.
+    Consumer(jobs.huey, workers=workers, worker_type="thread", max_delay=1.0).run()
 
 
 def register(app: Flask) -> None:

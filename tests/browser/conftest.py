@@ -67,8 +67,7 @@ def page_as(browser, live_server):
             page.goto(f"{live_server}/login")
             page.fill("input[name=login]", getattr(user, "login", user))
             page.fill("input[name=password]", password)
-            page.click("button[type=submit]")
-            page.wait_for_load_state("networkidle")
+            page.click("button[type=submit]")  # returns once the next page has loaded
         return page
 
     yield open_page

@@ -39,6 +39,10 @@ from tracker.auth.models import LoginThrottle, User
 from tracker.extensions import db
 from tracker.projects.models import Project
 
+# One pytest-xdist worker takes the module: the forms are found once per process (a walk of
+# every page as an admin, PDFs included), not once per worker.
+pytestmark = pytest.mark.xdist_group("fuzz")
+
 XSS = ('<script>alert("duban")</script>', '"><img src=x onerror=alert(1)>')
 RAW_MARKERS = ('<script>alert("duban")', "<img src=x onerror")
 # Sent in every field at once.
