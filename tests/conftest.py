@@ -473,20 +473,24 @@ def count_queries(app):
     return counting
 
 
-@pytest.fixture
-def worker(app):
-    """A real ``flask worker`` process (huey consumer) on this test's database and queue."""
-    import subprocess
-    import sys
+@pytest.fixture(scope="session")
+def zygote():
+    """Forks job workers from a process that imported the app once (``tests/jobworker.py``)."""
+    from tests.jobworker import Zygote
 
+    zygote = Zygote()
+    yield zygote
+    zygote.stop()
+
+
+@pytest.fixture
+def worker(app, zygote):
+    """A real ``flask worker`` process (huey consumer) on this test's database and queue,
+    forked from ``zygote`` with this test's environment."""
     from tracker.jobs import huey
 
     huey.flush()  # tasks left by earlier tests name job ids of other databases
-    env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"])
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "tracker", "worker", "--workers", "1"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    proc = zygote.fork(dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"]))
     yield proc
     proc.terminate()
     proc.wait(30)  # it stops at once; a machine running other suites beside this one needed >10 s

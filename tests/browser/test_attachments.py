@@ -101,7 +101,8 @@ def test_the_demo_park_shows_photos_flags_and_the_briefs_thumbnails(page_as, run
     boss.wait_for_function("(img) => img.complete && img.naturalWidth > 0",
                            arg=thumbs.first.element_handle())
     screenshot(boss, "attachments-brief")
-    lagging.screenshot(path=str(SHOTS / "attachments-brief-lagging.png"))
+    if SHOTS is not None:
+        lagging.screenshot(path=str(SHOTS / "attachments-brief-lagging.png"))
     boss.goto(f"{boss.base}/projects/SZ-01")
     expect(boss.locator("#photos figure")).to_have_count(1)
     screenshot(boss, "attachments-gallery")
