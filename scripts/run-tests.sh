@@ -71,12 +71,15 @@ RUNS=(
   "sqlite|SQLite, job queue in a SQLite file|TEST_DB=sqlite TEST_HUEY=sqlite"
   "postgresql|PostgreSQL, job queue on Redis|TEST_DB=postgresql TEST_HUEY=redis"
 )
-XDIST=(-n "$WORKERS" --dist loadgroup)
-[ "$WORKERS" -gt 1 ] || XDIST=(-p no:xdist)  # one process per run
 pids=()
 for run in "${RUNS[@]}"; do
   IFS='|' read -r name label vars <<<"$run"
-  echo "=== started: pytest on $label ($WORKERS workers, log $TMP/$name.log) ==="
+  # TEST_WORKERS_SQLITE / TEST_WORKERS_POSTGRESQL: one run's own number of workers.
+  own="TEST_WORKERS_${name^^}"
+  n="${!own:-$WORKERS}"
+  XDIST=(-n "$n" --dist loadgroup)
+  [ "$n" -gt 1 ] || XDIST=(-p no:xdist)  # one process for this run
+  echo "=== started: pytest on $label ($n workers, log $TMP/$name.log) ==="
   # shellcheck disable=SC2086  # vars is a list of NAME=value words
   env $vars ${SCRATCH:+TMPDIR=$SCRATCH} "$PYTEST" "${XDIST[@]}" -o cache_dir=".pytest_cache/$name" "$@" \
     >"$TMP/$name.log" 2>&1 </dev/null &
