@@ -221,10 +221,10 @@ TEMPLATES = SessionTemplateCache()
 class KeptEngines:
     """One SQLAlchemy engine per database URL and options in this process, handed to every
     test's app (Flask-SQLAlchemy would make a new one per app). An engine keeps its compiled
-    statements: a new one compiled every statement of every test again (about 30 ms a test),
-    and on PostgreSQL opened new server connections. Every test has the same database (the
-    worker's own, emptied or copied over: ``database_url``); the app fixture disposes of the
-    engine's connections after each test, the engine itself stays."""
+    statements: a new one compiled every statement of every test again (about 30 ms a test).
+    Every test has the same database (the worker's own, emptied or copied over:
+    ``database_url``); the app fixture disposes of the engine's connections after each test
+    (a test may change what a new connection is set up with), the engine itself stays."""
 
     def __init__(self, make) -> None:  # noqa: ANN001
         self.make, self.engines = make, {}
