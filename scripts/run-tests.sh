@@ -4,8 +4,9 @@
 #   PostgreSQL  with the job queue on Redis (the production shape), less the unit and browser
 #               tests, which do not depend on the database (TEST_EVERYTHING_TWICE=1 keeps them).
 # Each run spreads its tests over the cores with pytest-xdist (TEST_WORKERS per run, default:
-# half the cores, at least one: the two runs together then have a process per core) and writes to a log of its own; the logs are printed once both are done,
-# then each run's closing pytest line and a total. Exits non-zero if either run failed or ran
+# half the cores, at least one: the two runs together then have a process per core) and
+# writes to a log of its own; the logs are printed once both are done, then each run's
+# closing pytest line and a total. Exits non-zero if either run failed or ran
 # no test (pytest's exit 5 is passed on).
 #
 # Throwaway PostgreSQL and Redis servers are started on free loopback ports (PostgreSQL as the

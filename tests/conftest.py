@@ -55,6 +55,7 @@ elif XDIST_WORKER or "HUEY_URL" not in os.environ:
     os.environ["HUEY_URL"] = f"sqlite:///{os.environ['INSTANCE_PATH']}/queue.sqlite"
 
 from tests.databases import (  # noqa: E402
+    KeptEngines,
     _upgrade,
     copy_sqlite_template,
     demo_postgresql,
@@ -216,27 +217,7 @@ class SessionTemplateCache(BytecodeCache):
 
 
 TEMPLATES = SessionTemplateCache()
-
-
-class KeptEngines:
-    """One SQLAlchemy engine per database URL and options in this process, handed to every
-    test's app (Flask-SQLAlchemy would make a new one per app). An engine keeps its compiled
-    statements: a new one compiled every statement of every test again (about 30 ms a test).
-    Every test has the same database (the worker's own, emptied or copied over:
-    ``database_url``); the app fixture disposes of the engine's connections after each test
-    (a test may change what a new connection is set up with), the engine itself stays."""
-
-    def __init__(self, make) -> None:  # noqa: ANN001
-        self.make, self.engines = make, {}
-
-    def __call__(self, bind_key, options: dict, app):  # noqa: ANN001, ANN204
-        key = (bind_key, repr(sorted(options.items(), key=str)))
-        if key not in self.engines:
-            self.engines[key] = self.make(bind_key, options, app)
-        return self.engines[key]
-
-
-db._make_engine = KeptEngines(db._make_engine)
+db._make_engine = KeptEngines(db._make_engine)  # one engine per database: KeptEngines
 
 
 @pytest.fixture

@@ -68,7 +68,7 @@ class Zygote:
         """A worker running with ``env`` as its environment."""
         if self.process is None or self.process.poll() is not None:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "tests.jobworker"], cwd=ROOT, env=dict(os.environ),
+                [sys.executable, "-m", "tests.jobworker"], cwd=ROOT,
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.process.stdin.write(json.dumps(env) + "\n")
         self.process.stdin.flush()

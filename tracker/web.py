@@ -10,7 +10,6 @@ from flask import Flask, Response, current_app, g, render_template, request, ses
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import Executable, Row, bindparam, func, select
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
@@ -100,20 +99,16 @@ def read_once(statement: Executable, parameters: dict | None = None) -> Row | No
     under a version never shows data from before it. Writes keep their transaction and its
     version bump. SQLite's driver begins no transaction for a read: nothing to save there.
     """
-    engine = _autocommit_engine()
+    engine = current_app.extensions["duban_autocommit"]  # made at start-up: _reads
     if engine is None or request.method not in ("GET", "HEAD") or db.session().in_transaction():
         return db.session.connection().execute(statement, parameters).first()
     with engine.connect() as connection:
         return connection.execute(statement, parameters).first()
 
 
-def _autocommit_engine() -> Engine | None:
-    """The app's engine reading in autocommit (same pool), or None where that saves nothing:
-    made at start-up (``_reads``)."""
-    return current_app.extensions["duban_autocommit"]
-
-
 def _reads(app: Flask) -> None:
+    """The app's engine reading in autocommit (same pool) for ``read_once``, or None where
+    that saves nothing."""
     with app.app_context():
         engine = db.engine
     app.extensions["duban_autocommit"] = (engine.execution_options(isolation_level="AUTOCOMMIT")

@@ -135,7 +135,7 @@ class Workbook:
         styles = [_STYLE_OF_FORMAT.get(f) if f else None for f in spec.formats]
         styles += [None] * (len(letters) - len(styles))
         count = 0
-        with self._zip.open(_entry(f"xl/worksheets/sheet{number}.xml"), "w") as out:
+        with self._zip.open(self._entry(f"xl/worksheets/sheet{number}.xml"), "w") as out:
             out.write(self._sheet_head(spec, styles).encode())
             header = "".join(_cell(f"{c}1", h, spec.header_style) for c, h in zip(letters, spec.headers, strict=False))
             buf = [f'<row r="1">{header}</row>']
@@ -176,7 +176,7 @@ class Workbook:
         sheets = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
                          f'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
                          for i in range(1, n + 1))
-        self._zip.writestr(_entry("[Content_Types].xml"), (
+        self._zip.writestr(self._entry("[Content_Types].xml"), (
             f'{_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
@@ -185,13 +185,13 @@ class Workbook:
             '<Override PartName="/xl/styles.xml" ContentType="application/'
             'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
             f'{sheets}</Types>'))
-        self._zip.writestr(_entry("_rels/.rels"), (
+        self._zip.writestr(self._entry("_rels/.rels"), (
             f'{_HEAD}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
             'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'))
         entries = "".join(f'<sheet name="{escape(name)}" sheetId="{i}" r:id="rId{i}"/>'
                           for i, name in enumerate(self._names, start=1))
-        self._zip.writestr(_entry("xl/workbook.xml"), (
+        self._zip.writestr(self._entry("xl/workbook.xml"), (
             f'{_HEAD}<workbook {_NS}><bookViews><workbookView/></bookViews>'
             f'<sheets>{entries}</sheets></workbook>'))
         rels = "".join(f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/'
@@ -199,20 +199,20 @@ class Workbook:
                        for i in range(1, n + 1))
         rels += (f'<Relationship Id="rId{n + 1}" Type="http://schemas.openxmlformats.org/'
                  'officeDocument/2006/relationships/styles" Target="styles.xml"/>')
-        self._zip.writestr(_entry("xl/_rels/workbook.xml.rels"), (
+        self._zip.writestr(self._entry("xl/_rels/workbook.xml.rels"), (
             f'{_HEAD}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
             f'relationships">{rels}</Relationships>'))
-        self._zip.writestr(_entry("xl/styles.xml"), _STYLES)
+        self._zip.writestr(self._entry("xl/styles.xml"), _STYLES)
 
-
-def _entry(name: str) -> zipfile.ZipInfo:
-    """A part of the package stamped with a fixed time, not the moment it was written: the
-    same rows make the same bytes (a draft brief's attached ledger, and so its PDF, can then
-    be recognised as one already made: ``tracker.pdf.RENDERED``)."""
-    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info._compresslevel = 1  # the package's level (public as compress_level from Python 3.13)
-    return info
+    def _entry(self, name: str) -> zipfile.ZipInfo:
+        """A part of the package stamped with a fixed time, not the moment it was written: the
+        same rows make the same bytes (a draft brief's attached ledger, and so its PDF, can
+        then be recognised as one already made: ``tracker.pdf.RENDERED``). Compressed as the
+        package is (a ZipInfo given to ``open`` carries its own level)."""
+        info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+        info.compress_type = self._zip.compression
+        info._compresslevel = self._zip.compresslevel  # public as compress_level from 3.13
+        return info
 
 
 # GENERAL, HEADER (bold on light blue), HEADER_DARK (bold white on dark blue, centred), MONEY,
