@@ -451,3 +451,16 @@ def test_brief_names_the_projects_whose_report_came_after_day_r(worked_park, use
     login(users["supervisor"])
     text = "".join(client.get("/briefs/2026-03").get_data(as_text=True).split())
     assert "3月进展报送迟于4月5日的项目：新材料产业园项目、标准厂房项目。" in text
+
+
+def test_the_new_draft_form_proposes_the_last_completed_month(users, login, client, today):
+    """A supervisor starting a brief finds the month it is usually written for already chosen,
+    and can still pick another (no later than this month)."""
+    from tracker.periods import Period
+
+    login(users["supervisor"])
+    page = client.get("/briefs").get_data(as_text=True)
+    month = Period.last_completed(today)
+    assert f'max="{today:%Y-%m}" value="{month}"' in page
+    empty = client.post("/briefs", data={"period": ""}).get_data(as_text=True)
+    assert "请选择简报月份" in empty and f'value="{month}"' in empty

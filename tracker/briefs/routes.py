@@ -33,13 +33,20 @@ ID = "int(max=2147483647)"
 @login_required
 def index():
     """Every published revision; supervisors also see drafts and start a new one."""
+    return _index_page({})
+
+
+def _index_page(errors: dict[str, str]) -> str:
+    """The list, its drafts and the form to start one, its month preset to the last completed
+    month (the one a brief is usually written for)."""
     today = park_today()
     return render_template(
         "briefs/index.html",
         briefs=service.archive(),
         drafts=service.drafts() if current_user.can_supervise else [],
         max_period=today.strftime("%Y-%m"),
-        errors={},
+        default_period=Period.last_completed(today),
+        errors=errors,
     )
 
 
@@ -49,14 +56,7 @@ def create():
     """Start (or reopen) the draft of a month."""
     text = (request.form.get("period") or "").strip()
     if not text:
-        today = park_today()
-        return render_template(
-            "briefs/index.html",
-            briefs=service.archive(),
-            drafts=service.drafts(),
-            max_period=today.strftime("%Y-%m"),
-            errors={"period": "请选择简报月份。"},
-        ), 422
+        return _index_page({"period": "请选择简报月份。"}), 422
     year, month = parse_period(text)
     service.draft_for(year, month, create=True)
     db.session.commit()
