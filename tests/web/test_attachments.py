@@ -59,7 +59,7 @@ def test_a_lead_attaches_two_photos_and_sees_their_thumbnails_in_the_row(client,
     thumb = client.get(f"/files/{ids[0]}/thumb")
     assert thumb.mimetype == "image/jpeg" and len(thumb.data) < len(full.data)
     # The audit trail names who attached what.
-    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.table_name == "files")).all()
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.table_name == "files").order_by(AuditEntry.id)).all()
     assert [(e.action, e.new, e.user_id) for e in entries] == [
         ("create", "工地东侧.jpg", users["member"].id), ("create", "塔吊.jpg", users["member"].id)]
 

@@ -150,6 +150,7 @@ def test_the_unit_works_it_and_the_supervisor_confirms_it(client, login, users, 
     assert [e.user.login for e in issue.events[1:]] == ["lead1"] * 3 + ["super1"]
     states = db.session.scalars(
         select(AuditEntry.new).where(AuditEntry.table_name == "issues", AuditEntry.field == "state")
+        .order_by(AuditEntry.id)
     ).all()
     assert states == ["办理中", "待确认", "已办结"]
     assert db.session.scalar(

@@ -119,7 +119,7 @@ def test_an_events_email_goes_out_through_the_worker_after_the_commit(
         "unit": str(unit.id), "person": "张伟", "level": "一般督办",
         "deadline": (date.today() + timedelta(days=30)).isoformat()})
     assert response.status_code == 302
-    rows = db.session.scalars(select(Notification)).all()
+    rows = db.session.scalars(select(Notification).order_by(Notification.id)).all()
     assert [r.channel.value for r in rows] == ["站内", "邮件"]  # the request did not wait for mail
     [(rcpt, msg)] = box.wait_for(1)
     assert rcpt == ["lead1@park.example"] and msg["Subject"].startswith("【交办】督查室交办督办事项")

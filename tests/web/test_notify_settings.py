@@ -23,7 +23,7 @@ def test_a_user_sets_an_email_and_turns_mail_off(client, login, users):
     client.post("/account/notifications", data={"email": "zhangwei@park.example"})
     db.session.expire_all()
     assert users["member"].notify_email is False
-    fields = db.session.scalars(select(AuditEntry.field).where(AuditEntry.table_name == "users")).all()
+    fields = db.session.scalars(select(AuditEntry.field).where(AuditEntry.table_name == "users").order_by(AuditEntry.id)).all()
     assert fields == ["email", "notify_email"]
 
 

@@ -111,7 +111,7 @@ def test_every_change_is_in_the_audit_trail_and_on_the_project_page(client, park
     login(users["member"])
     save(client, amount="100", progress_text="开工")
     save(client, version=report(park["A1"].id).version, amount="150", progress_text="开工")
-    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.field == "amount")).all()
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.field == "amount").order_by(AuditEntry.id)).all()
     assert [(e.old, e.new) for e in entries] == [(None, "100.00"), ("100.00", "150.00")]
     assert all(e.user_id == users["member"].id for e in entries)
     page = client.get("/projects/A1").get_data(as_text=True)
@@ -157,7 +157,7 @@ def test_approved_row_changes_only_by_a_supervisor(client, park, users, login):
     ok = client.post("/report/2026-06/A1", headers=HX, data={
         "amount": "1", "version": str(report(park["A1"].id, 6).version)})
     assert ok.status_code == 200
-    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.field == "amount")).all()[-1]
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.field == "amount").order_by(AuditEntry.id)).all()[-1]
     assert entry.note == "督查室代为填报"
 
 

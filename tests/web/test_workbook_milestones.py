@@ -83,7 +83,7 @@ def test_changing_a_set_planned_date_is_a_delay_with_the_import_as_reason(client
     assert milestones_of("A1")["施工许可"].planned_on == date(2026, 6, 30)
     entries = {e.field: e for e in db.session.scalars(select(AuditEntry).where(
         AuditEntry.table_name == "project_milestones", AuditEntry.action == "update",
-        AuditEntry.record_label == "A1 施工许可"))}
+        AuditEntry.record_label == "A1 施工许可").order_by(AuditEntry.id))}
     planned = entries["planned_on"]
     assert (planned.old, planned.new) == ("2026-04-30", "2026-06-30")
     assert planned.note == "延期：工作簿导入"

@@ -150,7 +150,7 @@ def test_an_edited_paragraph_survives_a_reload_and_restore_brings_it_back(
     assert edited not in fragment and "1-3月园区共实现" in fragment
     assert 'value="reset"' not in fragment
     notes = [e.note for e in db.session.scalars(
-        select(AuditEntry).where(AuditEntry.table_name == "work_reports"))]
+        select(AuditEntry).where(AuditEntry.table_name == "work_reports").order_by(AuditEntry.id))]
     assert notes == ["修改段落：经济运行", "恢复生成文本：经济运行"]
 
 
