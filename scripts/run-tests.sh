@@ -95,8 +95,10 @@ for i in "${!RUNS[@]}"; do
   echo
   echo "=== pytest on $label ==="
   cat "$TMP/$name.log"
-  # pytest's closing line: "==== 3 failed, 338 passed, 1 skipped in 250.12s (0:04:10) ====".
-  closing=$(grep -E '^=+ .*( in [0-9.]+s).* =+$' "$TMP/$name.log" | tail -n 1 || true)
+  # pytest's closing line: "==== 3 failed, 338 passed, 1 skipped in 250.12s (0:04:10) ====",
+  # without the rules under -q.
+  closing=$(grep -E '^(=+ )?(no tests ran|[0-9]+ [a-z]+).* in [0-9.]+s( \([0-9:]+\))?( =+)?$' \
+    "$TMP/$name.log" | tail -n 1 || true)
   count() { grep -oE "[0-9]+ $1" <<<"$closing" | grep -oE '^[0-9]+' || echo 0; }
   passed=$((passed + $(count passed)))
   failed=$((failed + $(count failed) + $(count 'errors?')))
