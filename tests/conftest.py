@@ -26,7 +26,6 @@ import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
-from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import create_engine, text
 
 # An xdist worker inherits the environment of the controller, which loaded this file too:
@@ -64,6 +63,7 @@ from tests.databases import (  # noqa: E402
     empty_database,
     own_postgresql_database,
 )
+from tests.sharing import SessionTemplateCache, share_url_builders  # noqa: E402
 from tracker import create_app  # noqa: E402
 from tracker.extensions import db  # noqa: E402
 
@@ -200,23 +200,8 @@ class CSRFClient(FlaskClient):
         return FlaskClient.open(self, *args, **kwargs)
 
 
-class SessionTemplateCache(BytecodeCache):
-    """Compiled templates shared by every test's app in this process. Each app has a Jinja
-    environment of its own and would compile every template it renders again (about a fifth of
-    a web test's time); Jinja compares the template source's checksum, so a changed template is
-    compiled anew. The code objects are kept as they are, not marshalled."""
-
-    def __init__(self) -> None:
-        self.compiled: dict = {}
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        bucket.code = self.compiled.get((bucket.key, bucket.checksum))
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        self.compiled[(bucket.key, bucket.checksum)] = bucket.code
-
-
 TEMPLATES = SessionTemplateCache()
+share_url_builders()
 db._make_engine = KeptEngines(db._make_engine)  # one engine per database: KeptEngines
 
 
@@ -314,32 +299,6 @@ def users(make_user) -> dict:
         ("viewer", ("view1", "viewer", None), "王主任"))}
     db.session.commit()
     return made
-
-
-def _share_url_builders() -> None:
-    """Every test's app adds the same hundred-odd URL rules, and werkzeug generates and
-    compiles two Python functions per rule for url_for (a fifth of a short web test's CPU).
-    The generated function is a pure function of the rule (it receives the rule as its first
-    argument), so this process compiles each once and hands the same function to every app."""
-    from werkzeug.routing.rules import Rule
-
-    compile_builder = Rule._compile_builder
-    built: dict = {}
-
-    def shared(self: Rule, append_unknown: bool = True):  # noqa: ANN202
-        key = (self.rule, self.map.host_matching, self.subdomain, self.host, self.merge_slashes,
-               tuple(self._trace), repr(sorted((self.defaults or {}).items())),
-               tuple((name, type(c), repr({k: v for k, v in vars(c).items() if k != "map"}))
-                     for name, c in self._converters.items()),
-               append_unknown)
-        if key not in built:
-            built[key] = compile_builder(self, append_unknown)
-        return built[key]
-
-    Rule._compile_builder = shared
-
-
-_share_url_builders()
 
 
 @pytest.fixture
