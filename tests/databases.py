@@ -64,7 +64,7 @@ def _delete_all(conn) -> None:  # noqa: ANN001
     """Delete every row, children first, and start every id again.
 
     DELETE, not TRUNCATE: on PostgreSQL TRUNCATE gives every table and index a new file and
-    took 40–170 ms a test (70 % of the server's work in a run), DELETE about 5. A table emptied
+    took 40–170 ms a test (70 % of the server's work in a run), DELETE about 8. A table emptied
     so hands back later rows in no fixed order (freed slots are reused), which is what
     PostgreSQL does in production after any update too: no page and no test may read an
     unordered SELECT as insertion order, and ``_unordered_selects_reversed`` keeps it so."""
@@ -89,7 +89,7 @@ def _unordered_selects_reversed(dbapi_connection, connection_record) -> None:  #
 
 
 def _seed_as_migrated(conn) -> None:  # noqa: ANN001
-    """The rows the migrations insert, which TRUNCATE removed: the default milestone template
+    """The rows the migrations insert, which emptying removed: the default milestone template
     and the work report's default indicators."""
     from tracker.milestones.status import DEFAULT_TEMPLATE
 
