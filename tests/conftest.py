@@ -54,7 +54,6 @@ elif XDIST_WORKER or "HUEY_URL" not in os.environ:
     os.environ["HUEY_URL"] = f"sqlite:///{os.environ['INSTANCE_PATH']}/queue.sqlite"
 
 from tests.databases import (  # noqa: E402
-    KeptEngines,
     _upgrade,
     copy_sqlite_template,
     demo_postgresql,
@@ -63,7 +62,7 @@ from tests.databases import (  # noqa: E402
     empty_database,
     own_postgresql_database,
 )
-from tests.sharing import SessionTemplateCache, share_url_builders  # noqa: E402
+from tests.sharing import KeptEngines, SessionTemplateCache, share_url_builders  # noqa: E402
 from tracker import create_app  # noqa: E402
 from tracker.extensions import db  # noqa: E402
 
@@ -238,7 +237,10 @@ def make_unit(app):
         if unit is None:
             unit = Unit(name=name)
             db.session.add(unit)
-            db.session.commit() if commit else db.session.flush()
+            if commit:
+                db.session.commit()
+            else:
+                db.session.flush()  # its id for the user made in the same transaction
         return unit
 
     return make
@@ -281,7 +283,8 @@ def make_user(app, make_unit, cheap_password_hashes):
                     unit=make_unit(unit, commit) if unit else None)
         user.password_hash = password_hash(password, cheap_password_hashes)
         db.session.add(user)
-        db.session.commit() if commit else db.session.flush()
+        if commit:
+            db.session.commit()
         return user
 
     return make

@@ -31,24 +31,6 @@ def _kept_engine(url: str) -> Engine:
     return create_engine(url)
 
 
-class KeptEngines:
-    """One SQLAlchemy engine per database URL and options in this process, handed to every
-    test's app (Flask-SQLAlchemy would make a new one per app). An engine keeps its compiled
-    statements: a new one compiled every statement of every test again (about 30 ms a test).
-    Every test has the same database (the worker's own, emptied or copied over:
-    ``database_url``); the app fixture disposes of the engine's connections after each test
-    (a test may change what a new connection is set up with), the engine itself stays."""
-
-    def __init__(self, make) -> None:  # noqa: ANN001
-        self.make, self.engines = make, {}
-
-    def __call__(self, bind_key, options: dict, app):  # noqa: ANN001, ANN204
-        key = (bind_key, repr(sorted(options.items(), key=str)))
-        if key not in self.engines:
-            self.engines[key] = self.make(bind_key, options, app)
-        return self.engines[key]
-
-
 def _engine(url: str) -> Engine:
     return _kept_engine(url) if url.startswith("postgresql") else create_engine(url, poolclass=NullPool)
 

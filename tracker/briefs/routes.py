@@ -15,7 +15,7 @@ from tracker.briefs.word import render_docx
 from tracker.errors import NotFound, Refused
 from tracker.extensions import db
 from tracker.forms import whole_number
-from tracker.http import is_htmx, park_today, parse_period
+from tracker.http import default_period, is_htmx, park_today, parse_period
 from tracker.jobs import enqueue
 from tracker.jobs.routes import follow
 from tracker.periods import Period
@@ -44,8 +44,8 @@ def _index_page(errors: dict[str, str]) -> str:
         "briefs/index.html",
         briefs=service.archive(),
         drafts=service.drafts() if current_user.can_supervise else [],
-        max_period=today.strftime("%Y-%m"),
-        default_period=Period.last_completed(today),
+        max_period=Period(today.year, today.month),
+        default_period=default_period(),
         errors=errors,
     )
 
@@ -57,10 +57,10 @@ def create():
     text = (request.form.get("period") or "").strip()
     if not text:
         return _index_page({"period": "请选择简报月份。"}), 422
-    year, month = parse_period(text)
-    service.draft_for(year, month, create=True)
+    period = parse_period(text)
+    service.draft_for(*period, create=True)
     db.session.commit()
-    return redirect(url_for("briefs.month", period=Period(year, month)))
+    return redirect(url_for("briefs.month", period=period))
 
 
 def _month_context(year: int, month: int, errors: dict | None = None, form: dict | None = None):
